@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Release builds drop bounds checks in the hot loops' modules; debug builds keep every check.
+let fastSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))
+]
+
+let package = Package(
+    name: "WeightPack",
+    products: [
+        .library(name: "WeightPack", targets: ["WeightPack"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .executable(name: "weightpack", targets: ["weightpack"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
+        .systemLibrary(
+            name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
+        .systemLibrary(
+            name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
+        .target(name: "TensorCore", swiftSettings: fastSettings),
+        .target(name: "Formats", dependencies: ["TensorCore", "CXXHash"], swiftSettings: fastSettings),
+        .target(name: "Codecs", dependencies: ["TensorCore", "CZstd", "CLZ4"], swiftSettings: fastSettings),
+        .target(name: "Transforms", dependencies: ["TensorCore"], swiftSettings: fastSettings),
+        .target(
+            name: "WeightPack", dependencies: ["TensorCore", "Formats", "Codecs", "Transforms"],
+            swiftSettings: fastSettings),
+        .executableTarget(
+            name: "weightpack",
+            dependencies: [
+                "WeightPack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TensorCore"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TensorCore"]),
+        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "TensorCore"]),
+        .testTarget(name: "WeightPackTests", dependencies: ["WeightPack", "Formats", "TensorCore"]),
+    ]
+)
