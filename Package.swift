@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "weightpack",
             dependencies: [
-                "WeightPack",
+                "WeightPack", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),

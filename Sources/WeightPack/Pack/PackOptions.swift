@@ -1,0 +1,66 @@
+import Codecs
+
+/// What `pack` does to each tensor.
+public struct PackOptions: Sendable {
+    /// The quantization applied to float tensors with at least ``minimumQuantizedDimensions`` dimensions.
+    public enum Quantization: String, Sendable, CaseIterable {
+        /// Symmetric int8, one scale per output channel (see `Int8Quantizer`).
+        case int8
+        /// Keep every tensor's elements as they are (lossless).
+        case none
+    }
+
+    /// The lossless codec applied last, when it makes the tensor's bytes smaller.
+    public enum Codec: Sendable, Equatable {
+        /// zstd at `level` (1…22; negative levels are faster).
+        case zstd(level: Int)
+        /// LZ4 frame format.
+        case lz4
+        /// No codec.
+        case none
+
+        /// Parses `zstd`, `zstd:LEVEL`, `lz4` or `none`.
+        /// - Throws: `WeightPackError.Code.invalidOption` naming the accepted spellings.
+        public init(parsing text: String) throws(WeightPackError) {
+            let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
+            switch (parts.first.map(String.init), parts.count) {
+            case ("zstd", 1): self = .zstd(level: 3)
+            case ("zstd", 2):
+                guard let level = Int(parts[1]) else {
+                    throw WeightPackError(.invalidOption, "codec '\(text)': the zstd level must be an integer, e.g. zstd:19")
+                }
+                self = .zstd(level: level)
+            case ("lz4", 1): self = .lz4
+            case ("none", 1): self = .none
+            default:
+                throw WeightPackError(.invalidOption, "codec '\(text)' is not known; use zstd, zstd:LEVEL, lz4 or none")
+            }
+        }
+
+        /// The codec object, or `nil` for `.none`.
+        /// - Throws: `WeightPackError` when the zstd level is out of range.
+        func makeCodec() throws(WeightPackError) -> (any ByteCodec)? {
+            do {
+                switch self {
+                case .zstd(let level): return try ZstdCodec(level: level)
+                case .lz4: return LZ4Codec()
+                case .none: return nil
+                }
+            } catch { throw WeightPackError(.invalidOption, error.description) }
+        }
+    }
+
+    /// Quantization for eligible float tensors; default `.int8`.
+    public var quantization: Quantization
+    /// Codec applied last; default zstd level 3.
+    public var codec: Codec
+    /// Float tensors with fewer dimensions than this (biases, LayerNorm weights) stay as they are; default 2.
+    public var minimumQuantizedDimensions: Int
+
+    /// Creates options.
+    public init(quantization: Quantization = .int8, codec: Codec = .zstd(level: 3), minimumQuantizedDimensions: Int = 2) {
+        self.quantization = quantization
+        self.codec = codec
+        self.minimumQuantizedDimensions = minimumQuantizedDimensions
+    }
+}

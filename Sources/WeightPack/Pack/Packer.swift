@@ -1,0 +1,69 @@
+import Foundation
+import Formats
+import TensorCore
+
+/// The outcome of packing one tensor.
+public struct PackedTensorSummary: Sendable {
+    /// The tensor's name.
+    public var name: String
+    /// Bytes of the source elements.
+    public var originalByteCount: Int
+    /// Bytes stored in the `.wpk`.
+    public var storedByteCount: Int
+    /// Stage names in encode order, e.g. `["int8", "zstd"]`.
+    public var stageNames: [String]
+}
+
+/// The outcome of `pack`.
+public struct PackSummary: Sendable {
+    /// Per-tensor results, in file order.
+    public var tensors: [PackedTensorSummary]
+    /// The source file's size in bytes.
+    public var inputFileByteCount: Int
+    /// The `.wpk` file's size in bytes.
+    public var outputFileByteCount: Int
+}
+
+/// Packs a model file into a `.wpk` container, one tensor at a time.
+public enum Packer {
+    /// Reads `inputPath` (safetensors or `.wpk`), encodes each tensor per `options`, and writes `outputPath`
+    /// atomically. The source's metadata is carried through.
+    ///
+    /// Memory: the input is memory-mapped; one tensor's decoded and encoded bytes are held at a time.
+    /// - Throws: `WeightPackError` naming the file and tensor: a malformed input, NaN or infinity in a tensor to
+    ///   quantize, an output path equal to the input, or a write failure (then no output file is left).
+    @discardableResult
+    public static func pack(inputPath: String, outputPath: String, options: PackOptions) throws(WeightPackError)
+        -> PackSummary
+    {
+        try OutputPath.check(outputPath, against: [inputPath])
+        let source = try openTensorSource(path: inputPath)
+        let encoder = try TensorEncoder(options: options)
+        var summaries: [PackedTensorSummary] = []
+        do {
+            let writer = try WPKWriter(path: outputPath)
+            do {
+                for info in source.tensorInfos {
+                    let encoded = try encoder.encode(try source.decodedTensor(info))
+                    try writer.append(
+                        name: info.name, dtype: info.dtype, shape: info.shape, stages: encoded.stages,
+                        storedBytes: encoded.storedBytes)
+                    summaries.append(
+                        PackedTensorSummary(
+                            name: info.name, originalByteCount: info.originalByteCount,
+                            storedByteCount: encoded.storedBytes.count, stageNames: encoded.stages.map(\.name)))
+                }
+                try writer.finish(
+                    metadata: source.metadata,
+                    source: ["format": source.format.rawValue, "bytes": String(source.fileByteCount)])
+            } catch {
+                writer.abort()
+                throw error
+            }
+        } catch {
+            throw WeightPackError(wrapping: error, path: outputPath)
+        }
+        let outputBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? Int) ?? 0
+        return PackSummary(tensors: summaries, inputFileByteCount: source.fileByteCount, outputFileByteCount: outputBytes)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Formats
+import TensorCore
+
+/// A `.wpk` file as a ``TensorSource``: opening reads the index only; decoding a tensor checks its checksum
+/// and undoes its stage chain.
+public struct WPKSource: TensorSource {
+    /// The underlying reader.
+    public let reader: WPKReader
+
+    /// Opens and validates `path` (header, index checksum, index consistency).
+    /// - Throws: `WeightPackError` wrapping the `FormatError` that names the problem.
+    public init(path: String) throws(WeightPackError) {
+        do { reader = try WPKReader(path: path) } catch { throw WeightPackError(wrapping: error, path: path) }
+    }
+
+    public var path: String { reader.file.path }
+    public var format: ModelFormat { .wpk }
+    public var fileByteCount: Int { reader.file.byteCount }
+    public var metadata: [String: String] { reader.index.metadata }
+    public var tensorInfos: [TensorInfo] {
+        reader.index.tensors.map {
+            TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape, storedByteCount: $0.length, stages: $0.stages)
+        }
+    }
+
+    public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
+        guard let record = reader.index.tensors.first(where: { $0.name == info.name }) else {
+            throw WeightPackError(.invalidOption, "no such tensor", path: path, tensorName: info.name)
+        }
+        do {
+            let stored = try reader.verifiedStoredBytes(of: record)
+            return try StageChain.decode(stored, record: record)
+        } catch {
+            throw WeightPackError(wrapping: error, path: path, tensorName: record.name)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import TensorCore
+
+/// Error measures of a candidate tensor against its reference, computed in Double.
+///
+/// With `e = candidate − reference`: max |e|; RMSE = √(Σe² / n); SNR = 10·log10(Σref² / Σe²) dB
+/// (+∞ when e = 0); cosine = Σ(ref·cand) / √(Σref² · Σcand²) (1 when both are all zero);
+/// relative Frobenius error = ‖e‖ / ‖ref‖.
+public struct TensorComparison: Sendable, Codable, Equatable {
+    /// The tensor's name.
+    public var name: String
+    /// The reference's dtype.
+    public var dtype: String
+    /// Number of elements compared.
+    public var elementCount: Int
+    /// True when both tensors have the same dtype and identical bytes.
+    public var bitExact: Bool
+    /// Largest absolute difference.
+    public var maxAbsError: Double
+    /// Root mean square of the differences.
+    public var rmse: Double
+    /// Signal-to-noise ratio in decibels (+∞ for identical values).
+    public var snrDecibels: Double
+    /// Cosine similarity of the two tensors as vectors.
+    public var cosine: Double
+    /// ‖candidate − reference‖ / ‖reference‖.
+    public var relativeFrobeniusError: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, dtype, cosine, rmse
+        case elementCount = "elements"
+        case bitExact = "bit_exact"
+        case maxAbsError = "max_abs_error"
+        case snrDecibels = "snr_db"
+        case relativeFrobeniusError = "relative_frobenius_error"
+    }
+
+    /// Compares two tensors of the same shape.
+    /// - Complexity: O(n) time, O(n) extra memory (both tensors widened to Double).
+    public init(reference: Tensor, candidate: Tensor) {
+        name = reference.name
+        dtype = reference.dtype.name
+        elementCount = reference.elementCount
+        bitExact = reference.dtype == candidate.dtype && reference.data == candidate.data
+        let a = reference.float64Values()
+        let b = candidate.float64Values()
+        var maxError = 0.0
+        var errorSquares = 0.0
+        var referenceSquares = 0.0
+        var candidateSquares = 0.0
+        var dot = 0.0
+        for index in 0..<min(a.count, b.count) {
+            let error = b[index] - a[index]
+            maxError = max(maxError, abs(error))
+            errorSquares += error * error
+            referenceSquares += a[index] * a[index]
+            candidateSquares += b[index] * b[index]
+            dot += a[index] * b[index]
+        }
+        if bitExact { (maxError, errorSquares) = (0, 0) }
+        maxAbsError = maxError
+        rmse = a.isEmpty ? 0 : (errorSquares / Double(a.count)).squareRoot()
+        snrDecibels = errorSquares == 0 ? .infinity : 10 * log10(referenceSquares / errorSquares)
+        let norms = (referenceSquares * candidateSquares).squareRoot()
+        cosine = norms == 0 ? (referenceSquares == candidateSquares ? 1 : 0) : dot / norms
+        relativeFrobeniusError =
+            referenceSquares == 0 ? (errorSquares == 0 ? 0 : .infinity) : (errorSquares / referenceSquares).squareRoot()
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        dtype = try container.decode(String.self, forKey: .dtype)
+        elementCount = try container.decode(Int.self, forKey: .elementCount)
+        bitExact = try container.decode(Bool.self, forKey: .bitExact)
+        maxAbsError = try container.decode(Double.self, forKey: .maxAbsError)
+        rmse = try container.decode(Double.self, forKey: .rmse)
+        snrDecibels = try container.decodeIfPresent(Double.self, forKey: .snrDecibels) ?? .infinity
+        cosine = try container.decode(Double.self, forKey: .cosine)
+        relativeFrobeniusError = try container.decode(Double.self, forKey: .relativeFrobeniusError)
+    }
+
+    /// Encodes +∞ SNR as `null` (JSON has no infinity).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(dtype, forKey: .dtype)
+        try container.encode(elementCount, forKey: .elementCount)
+        try container.encode(bitExact, forKey: .bitExact)
+        try container.encode(maxAbsError, forKey: .maxAbsError)
+        try container.encode(rmse, forKey: .rmse)
+        if snrDecibels.isFinite { try container.encode(snrDecibels, forKey: .snrDecibels) } else {
+            try container.encodeNil(forKey: .snrDecibels)
+        }
+        try container.encode(cosine, forKey: .cosine)
+        try container.encode(relativeFrobeniusError, forKey: .relativeFrobeniusError)
+    }
+}
