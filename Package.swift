@@ -23,13 +23,16 @@ let package = Package(
             name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         .systemLibrary(
             name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
-        .target(name: "TensorCore", swiftSettings: fastSettings),
-        .target(name: "Formats", dependencies: ["TensorCore", "CXXHash"], swiftSettings: fastSettings),
-        .target(name: "Codecs", dependencies: ["TensorCore", "CZstd", "CLZ4"], swiftSettings: fastSettings),
-        .target(name: "Transforms", dependencies: ["TensorCore"], swiftSettings: fastSettings),
+        .target(name: "TensorCore", exclude: ["README.md"], swiftSettings: fastSettings),
+        .target(
+            name: "Formats", dependencies: ["TensorCore", "CXXHash"], exclude: ["README.md"], swiftSettings: fastSettings),
+        .target(
+            name: "Codecs", dependencies: ["TensorCore", "CZstd", "CLZ4"], exclude: ["README.md"], swiftSettings: fastSettings),
+        .target(
+            name: "Transforms", dependencies: ["TensorCore"], exclude: ["README.md"], swiftSettings: fastSettings),
         .target(
             name: "WeightPack", dependencies: ["TensorCore", "Formats", "Codecs", "Transforms"],
-            swiftSettings: fastSettings),
+            exclude: ["README.md"], swiftSettings: fastSettings),
         .executableTarget(
             name: "weightpack",
             dependencies: [

@@ -5,11 +5,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/install-deps.sh
-swift build -c release --product weightpack 2>&1 | grep -v "^\[" || true
-bin="$(swift build -c release --show-bin-path)/weightpack"
+swift build -c release --product weightpack 2>&1 | grep -vE "^\[|^Building|^Build of" || true
+bin="$(realpath --relative-to=. "$(swift build -c release --show-bin-path)")/weightpack"
 [ -x "$bin" ] || { echo "error: the release build did not produce $bin" >&2; exit 2; }
-model="$(scripts/fetch-model.sh)"
-out="$root/out"
+model="$(realpath --relative-to=. "$(scripts/fetch-model.sh)")"
+out="out"
 mkdir -p "$out"
 echo "== weightpack pack (int8 + zstd)"
 "$bin" pack "$model" -o "$out/all-MiniLM-L6-v2.int8.wpk" --quant int8 --codec zstd

@@ -1,10 +1,12 @@
 import CZstd
 
 extension ZstdCodec {
-    /// Bytes one payload byte can decode to, at most: an RLE block takes 4 bytes (3-byte header and the
-    /// byte) and decodes to at most 128 KiB (`ZSTD_BLOCKSIZE_MAX`, RFC 8878 §3.1.1.2.4); every other block
-    /// decodes to fewer bytes per byte of payload, and the frame header decodes to none.
-    static let maximumDecodedBytesPerPayloadByte = (128 * 1024) / 4
+    /// Bytes one payload byte can decode to, at most, as libzstd's one-shot decoder behaves: an RLE block takes
+    /// 4 bytes (3-byte header and the byte) and repeats the byte up to its 21-bit Block_Size, 2^21 - 1 times.
+    /// RFC 8878 §3.1.1.2 caps a block at 128 KiB, and streaming decoders enforce that, but
+    /// `ZSTD_decompressDCtx` (1.5.4) accepts larger RLE blocks, so the bound uses the field's maximum.
+    /// Every other block decodes to fewer bytes per byte of payload, and the frame header to none.
+    static let maximumDecodedBytesPerPayloadByte = 1 << 19
 
     /// `ZSTD_CONTENTSIZE_UNKNOWN`: the frame header does not record the content size (a macro Swift does not import).
     private static let contentSizeUnknown = UInt64.max

@@ -5,7 +5,8 @@ extension ZstdCodec {
     ///
     /// Uses `ZSTD_compress2` with a compression context local to the call, at ``level`` and, when libzstd
     /// supports it, with ``workers`` threads.
-    /// - Returns: the frame; deterministic for equal input, level and (zero or non-zero) worker count.
+    /// - Returns: the frame; deterministic for equal input, level, and whether `workers` is 0 (libzstd writes
+    ///   the same bytes for any positive worker count, but not the same as single-threaded).
     /// - Throws: `CodecError.Code.inputTooLarge` when `input` exceeds `ZSTD_MAX_INPUT_SIZE`;
     ///   `.compressionFailed` when libzstd cannot allocate a context or rejects a setting.
     /// - Complexity: O(n) time; O(`ZSTD_compressBound(n)`) memory during the call.

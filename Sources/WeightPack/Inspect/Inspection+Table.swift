@@ -2,7 +2,7 @@ extension Inspection {
     /// The inspection as an 80-column table plus totals; byte counts human-readable unless `exactBytes`.
     public func renderTable(exactBytes: Bool = false) -> String {
         var table = TextTable(columns: [
-            .init("tensor", width: 30, alignLeft: true), .init("dtype", width: 4, alignLeft: true),
+            .init("tensor", width: 29, alignLeft: true), .init("dtype", width: 5, alignLeft: true),
             .init("shape", width: 10, alignLeft: true), .init("original", width: 9), .init("stored", width: 9),
             .init("ratio", width: 5), .init("bpw", width: 5),
         ])
