@@ -5,26 +5,37 @@ extension Tensor {
     /// convert exactly up to 2^53 in magnitude (beyond that, to the nearest Double), bool gives 0 or 1.
     /// - Complexity: O(n) time and memory.
     public func float64Values() -> [Double] {
-        let count = elementCount
-        return data.withUnsafeBytes { raw -> [Double] in
-            func load<T: FixedWidthInteger>(_: T.Type, _ index: Int) -> T {
-                T(littleEndian: raw.loadUnaligned(fromByteOffset: index * MemoryLayout<T>.size, as: T.self))
-            }
-            return (0..<count).map { index -> Double in
-                switch dtype {
-                case .bool, .uint8: Double(raw[index])
-                case .int8: Double(Int8(bitPattern: raw[index]))
-                case .int16: Double(load(Int16.self, index))
-                case .uint16: Double(load(UInt16.self, index))
-                case .int32: Double(load(Int32.self, index))
-                case .uint32: Double(load(UInt32.self, index))
-                case .int64: Double(load(Int64.self, index))
-                case .uint64: Double(load(UInt64.self, index))
-                case .float16: Double(FloatConversion.float32(float16Bits: load(UInt16.self, index)))
-                case .bfloat16: Double(FloatConversion.float32(bfloat16Bits: load(UInt16.self, index)))
-                case .float32: Double(Float(bitPattern: load(UInt32.self, index)))
-                case .float64: Double(bitPattern: load(UInt64.self, index))
+        [Double](unsafeUninitializedCapacity: elementCount) { buffer, initialized in
+            copyFloat64Values(0..<elementCount, into: buffer)
+            initialized = elementCount
+        }
+    }
+
+    /// Writes the elements in `range` (element indices) as Doubles into `output`, which must hold
+    /// `range.count` values; conversions as ``float64Values()``. Lets callers stream a large tensor in chunks.
+    /// - Precondition: `range` lies within `0..<elementCount` and `output.count >= range.count`.
+    public func copyFloat64Values(_ range: Range<Int>, into output: UnsafeMutableBufferPointer<Double>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= elementCount && output.count >= range.count)
+        data.withUnsafeBytes { raw in
+            func convert<T>(_: T.Type, _ transform: (T) -> Double) {
+                let width = MemoryLayout<T>.size
+                for index in 0..<range.count {
+                    output[index] = transform(raw.loadUnaligned(fromByteOffset: (range.lowerBound + index) * width, as: T.self))
                 }
+            }
+            switch dtype {
+            case .bool, .uint8: convert(UInt8.self) { Double($0) }
+            case .int8: convert(Int8.self) { Double($0) }
+            case .int16: convert(Int16.self) { Double(Int16(littleEndian: $0)) }
+            case .uint16: convert(UInt16.self) { Double(UInt16(littleEndian: $0)) }
+            case .int32: convert(Int32.self) { Double(Int32(littleEndian: $0)) }
+            case .uint32: convert(UInt32.self) { Double(UInt32(littleEndian: $0)) }
+            case .int64: convert(Int64.self) { Double(Int64(littleEndian: $0)) }
+            case .uint64: convert(UInt64.self) { Double(UInt64(littleEndian: $0)) }
+            case .float16: convert(UInt16.self) { Double(FloatConversion.float32(float16Bits: UInt16(littleEndian: $0))) }
+            case .bfloat16: convert(UInt16.self) { Double(FloatConversion.float32(bfloat16Bits: UInt16(littleEndian: $0))) }
+            case .float32: convert(UInt32.self) { Double(Float(bitPattern: UInt32(littleEndian: $0))) }
+            case .float64: convert(UInt64.self) { Double(bitPattern: UInt64(littleEndian: $0)) }
             }
         }
     }

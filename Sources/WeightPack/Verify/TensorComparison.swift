@@ -36,30 +36,41 @@ public struct TensorComparison: Sendable, Codable, Equatable {
     }
 
     /// Compares two tensors of the same shape.
-    /// - Complexity: O(n) time, O(n) extra memory (both tensors widened to Double).
+    /// - Complexity: O(n) time, O(1) extra memory (elements are widened to Double in chunks of 65,536).
     public init(reference: Tensor, candidate: Tensor) {
         name = reference.name
         dtype = reference.dtype.name
         elementCount = reference.elementCount
         bitExact = reference.dtype == candidate.dtype && reference.data == candidate.data
-        let a = reference.float64Values()
-        let b = candidate.float64Values()
+        let count = min(reference.elementCount, candidate.elementCount)
+        let chunkSize = 1 << 16
         var maxError = 0.0
         var errorSquares = 0.0
         var referenceSquares = 0.0
         var candidateSquares = 0.0
         var dot = 0.0
-        for index in 0..<min(a.count, b.count) {
-            let error = b[index] - a[index]
-            maxError = max(maxError, abs(error))
-            errorSquares += error * error
-            referenceSquares += a[index] * a[index]
-            candidateSquares += b[index] * b[index]
-            dot += a[index] * b[index]
+        let a = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunkSize)
+        let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunkSize)
+        defer {
+            a.deallocate()
+            b.deallocate()
+        }
+        for start in stride(from: 0, to: count, by: chunkSize) {
+            let range = start..<min(start + chunkSize, count)
+            reference.copyFloat64Values(range, into: a)
+            candidate.copyFloat64Values(range, into: b)
+            for index in 0..<range.count {
+                let error = b[index] - a[index]
+                maxError = max(maxError, abs(error))
+                errorSquares += error * error
+                referenceSquares += a[index] * a[index]
+                candidateSquares += b[index] * b[index]
+                dot += a[index] * b[index]
+            }
         }
         if bitExact { (maxError, errorSquares) = (0, 0) }
         maxAbsError = maxError
-        rmse = a.isEmpty ? 0 : (errorSquares / Double(a.count)).squareRoot()
+        rmse = count == 0 ? 0 : (errorSquares / Double(count)).squareRoot()
         snrDecibels = errorSquares == 0 ? .infinity : 10 * log10(referenceSquares / errorSquares)
         let norms = (referenceSquares * candidateSquares).squareRoot()
         cosine = norms == 0 ? (referenceSquares == candidateSquares ? 1 : 0) : dot / norms
