@@ -19,7 +19,8 @@ public struct ByteReader<Bytes: RandomAccessCollection<UInt8>>: Sendable where B
     public func getIntegerLE<T: FixedWidthInteger>(at offset: Int, as: T.Type = T.self) throws(CoreError) -> T {
         let width = T.bitWidth / 8
         guard offset >= 0, offset <= bytes.count - width else {
-            throw CoreError(.unexpectedEnd, "need \(width) bytes, \(max(0, bytes.count - offset)) left", byteOffset: offset)
+            let left = offset < 0 || offset > bytes.count ? 0 : bytes.count - offset
+            throw CoreError(.unexpectedEnd, "need \(width) bytes at offset \(offset), \(left) left", byteOffset: offset)
         }
         var value: T = 0
         let base = bytes.startIndex + offset

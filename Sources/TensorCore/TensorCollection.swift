@@ -4,7 +4,7 @@ public struct TensorCollection: Sendable, Equatable {
     public private(set) var tensors: [Tensor]
     /// Free-form string metadata (safetensors' `__metadata__`, carried through `.wpk`).
     public var metadata: [String: String]
-    private var indexByName: [String: Int]
+    private var indexByName: [TensorNameKey: Int]
 
     /// Creates a collection.
     /// - Throws: `CoreError.Code.duplicateTensorName` when two tensors share a name.
@@ -18,16 +18,16 @@ public struct TensorCollection: Sendable, Equatable {
     /// Adds a tensor at the end.
     /// - Throws: `CoreError.Code.duplicateTensorName` when the name is taken.
     public mutating func append(_ tensor: Tensor) throws(CoreError) {
-        guard indexByName[tensor.name] == nil else {
+        guard indexByName[TensorNameKey(tensor.name)] == nil else {
             throw CoreError(.duplicateTensorName, "a tensor of this name is already present", tensorName: tensor.name)
         }
-        indexByName[tensor.name] = tensors.count
+        indexByName[TensorNameKey(tensor.name)] = tensors.count
         tensors.append(tensor)
     }
 
-    /// The tensor named `name`, or `nil`.
+    /// The tensor named `name` (compared byte for byte), or `nil`.
     public subscript(name: String) -> Tensor? {
-        indexByName[name].map { tensors[$0] }
+        indexByName[TensorNameKey(name)].map { tensors[$0] }
     }
 
     /// Tensor names in file order.

@@ -7,8 +7,16 @@ public enum ModelFormat: String, Sendable, CaseIterable, Codable {
     case wpk
 
     /// The format of `path`: by its extension (`.safetensors`, `.wpk`), else by its first bytes.
-    /// - Throws: `WeightPackError.Code.unsupportedFormat` naming the extension when neither tells.
+    /// - Throws: `WeightPackError.Code.unsupportedFormat` when the path is missing or a folder, or when neither
+    ///   the extension nor the content tells.
     public static func detect(path: String) throws(WeightPackError) -> ModelFormat {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw WeightPackError(.unsupportedFormat, "no such file", path: path)
+        }
+        guard !isDirectory.boolValue else {
+            throw WeightPackError(.unsupportedFormat, "is a folder; name a .safetensors or .wpk file", path: path)
+        }
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "safetensors": return .safetensors
         case "wpk": return .wpk

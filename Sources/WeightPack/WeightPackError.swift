@@ -1,7 +1,7 @@
 import Codecs
 import Formats
-import Transforms
 import TensorCore
+import Transforms
 
 /// The error thrown by the pipeline: its own problems, or another module's error with the file it concerns.
 public struct WeightPackError: Error, Sendable, CustomStringConvertible {
@@ -11,11 +11,13 @@ public struct WeightPackError: Error, Sendable, CustomStringConvertible {
         public init(rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
 
-        /// The output path names an input file.
+        /// The output path names an input file, a folder, or nothing.
         public static let outputIsInput = Code(rawValue: "outputIsInput")
+        /// The output path cannot be written as asked (a folder, an empty path, a wrong extension).
+        public static let invalidOutput = Code(rawValue: "invalidOutput")
         /// The file's format is not one this command reads or writes.
         public static let unsupportedFormat = Code(rawValue: "unsupportedFormat")
-        /// A `.wpk` names a stage this version does not know.
+        /// A `.wpk` names a stage this version does not know, or stages in an order it cannot decode.
         public static let unknownStage = Code(rawValue: "unknownStage")
         /// An option's value is not valid.
         public static let invalidOption = Code(rawValue: "invalidOption")
@@ -31,6 +33,8 @@ public struct WeightPackError: Error, Sendable, CustomStringConvertible {
     public var path: String?
     /// The tensor concerned.
     public var tensorName: String?
+    /// The byte offset in `path` concerned, where known.
+    public var byteOffset: Int?
     /// The other module's error, for code `.underlying`.
     public var underlying: (any Error)?
 
@@ -42,28 +46,43 @@ public struct WeightPackError: Error, Sendable, CustomStringConvertible {
         self.tensorName = tensorName
     }
 
-    /// Wraps another module's error, naming the file it concerns when the error does not already.
+    /// Wraps another module's error, keeping its own file, tensor and offset and filling in `path` and
+    /// `tensorName` where it has none. A `WeightPackError` is kept as it is, with the same filling in.
     public init(wrapping error: any Error, path: String?, tensorName: String? = nil) {
-        if let own = error as? WeightPackError {
+        if var own = error as? WeightPackError {
+            if own.path == nil { own.path = path }
+            if own.tensorName == nil { own.tensorName = tensorName }
             self = own
             return
         }
         code = .underlying
         underlying = error
-        self.tensorName = tensorName
-        if let formatError = error as? FormatError {
-            self.path = formatError.path == nil ? path : nil
-            message = formatError.description
-            return
-        }
         self.path = path
-        message = String(describing: error)
+        self.tensorName = tensorName
+        switch error {
+        case let formatError as FormatError:
+            message = formatError.message
+            self.path = formatError.path ?? path
+            self.tensorName = formatError.tensorName ?? tensorName
+            byteOffset = formatError.byteOffset
+        case let transformError as TransformError:
+            message = transformError.message
+            self.tensorName = transformError.tensorName ?? tensorName
+        case let coreError as CoreError:
+            message = coreError.message
+            self.tensorName = coreError.tensorName ?? tensorName
+            byteOffset = coreError.byteOffset
+        default:
+            message = String(describing: error)
+        }
     }
 
+    /// `path, tensor 'name', byte N: message`, leaving out what is unknown.
     public var description: String {
         var parts: [String] = []
         if let path { parts.append(path) }
         if let tensorName { parts.append("tensor '\(tensorName)'") }
+        if let byteOffset { parts.append("byte \(byteOffset)") }
         return parts.isEmpty ? message : parts.joined(separator: ", ") + ": " + message
     }
 }

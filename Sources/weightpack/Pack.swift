@@ -21,20 +21,19 @@ struct Pack: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard PackOptions.Quantization(rawValue: quant) != nil else {
+        guard PackOptions.Quantization(rawValue: quant.lowercased()) != nil else {
             throw ValidationError("--quant must be int8 or none; got '\(quant)'.")
+        }
+        do { _ = try PackOptions.Codec(parsing: codec).makeCodec() } catch {
+            throw ValidationError("--codec: \(error.message).")
         }
     }
 
     func run() throws {
         let options = PackOptions(
-            quantization: PackOptions.Quantization(rawValue: quant)!, codec: try PackOptions.Codec(parsing: codec))
+            quantization: PackOptions.Quantization(rawValue: quant.lowercased())!,
+            codec: try PackOptions.Codec(parsing: codec))
         let summary = try Packer.pack(inputPath: input, outputPath: output, options: options)
-        if !quiet {
-            let ratio = Double(summary.inputFileByteCount) / Double(max(summary.outputFileByteCount, 1))
-            print(
-                "packed \(summary.tensors.count) tensors: \(input) (\(HumanFormat.bytes(summary.inputFileByteCount))) → "
-                    + "\(output) (\(HumanFormat.bytes(summary.outputFileByteCount))), ratio \(HumanFormat.fixed(ratio, digits: 2))")
-        }
+        if !quiet { print(summary.renderLines()) }
     }
 }

@@ -19,13 +19,13 @@ struct Unpack: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let dtype, !["f32", "f16", "bf16"].contains(dtype) {
+        if let dtype, !["f32", "f16", "bf16"].contains(dtype.lowercased()) {
             throw ValidationError("--dtype must be f32, f16 or bf16; got '\(dtype)'.")
         }
     }
 
     func run() throws {
-        let bytes = try Unpacker.unpack(inputPath: input, outputPath: output, floatDType: dtype.flatMap(DType.init(name:)))
-        if !quiet { print("unpacked \(input) → \(output) (\(HumanFormat.bytes(bytes)))") }
+        let bytes = try Unpacker.unpack(inputPath: input, outputPath: output, floatDType: dtype.flatMap { DType(name: $0.lowercased()) })
+        if !quiet { print("unpacked to \(output)\n\(HumanFormat.bytes(bytes)) written") }
     }
 }

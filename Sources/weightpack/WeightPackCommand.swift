@@ -18,6 +18,7 @@ struct WeightPackCommand: ParsableCommand {
             Exit codes: 0 success; 1 verification failed (a threshold was not met or tensors differ by name or \
             shape); 2 bad input or an I/O failure; 64 a usage error.
             """,
+        version: "0.1.0",
         subcommands: [Pack.self, Unpack.self, Inspect.self, Verify.self])
 
     static func main() {

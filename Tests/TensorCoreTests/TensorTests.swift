@@ -56,7 +56,8 @@ struct TensorTests {
     ])
     func matrixShapeFoldsTrailingDimensions(dimensions: [Int], rows: Int, columns: Int) throws {
         let shape = Shape(dimensions)
-        let tensor = try Tensor(name: "m", dtype: .float32, shape: shape, data: Data(count: try shape.byteCount(of: .float32)))
+        let tensor = try Tensor(
+            name: "m", dtype: .float32, shape: shape, data: Data(count: try shape.byteCount(of: .float32)))
         #expect(tensor.matrixShape.rows == rows)
         #expect(tensor.matrixShape.columns == columns)
     }

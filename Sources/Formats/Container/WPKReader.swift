@@ -60,13 +60,13 @@ public struct WPKReader: Sendable {
     }
 
     private static func validate(_ index: WPKIndex, dataEnd: Int) throws(FormatError) {
-        var names = Set<String>()
+        var names = Set<TensorNameKey>()
         var previousEnd = WPKHeader.byteCount
         for record in index.tensors {
             func corrupt(_ message: String) -> FormatError {
                 FormatError(.corruptIndex, message, tensorName: record.name)
             }
-            guard names.insert(record.name).inserted else {
+            guard names.insert(TensorNameKey(record.name)).inserted else {
                 throw FormatError(.duplicateTensorName, "two index records share this name", tensorName: record.name)
             }
             guard record.offset % WPKHeader.alignment == 0 else {

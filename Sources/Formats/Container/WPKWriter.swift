@@ -8,7 +8,7 @@ import TensorCore
 public final class WPKWriter {
     private let output: AtomicFileWriter
     private var records: [WPKTensorRecord] = []
-    private var names = Set<String>()
+    private var names = Set<TensorNameKey>()
 
     /// Starts writing to a temporary file beside `path`.
     /// - Throws: `FormatError.Code.ioFailure` when the folder is not writable.
@@ -31,7 +31,7 @@ public final class WPKWriter {
     public func append(
         name: String, dtype: DType, shape: Shape, stages: [StageDescriptor], storedBytes: Data
     ) throws(FormatError) -> WPKTensorRecord {
-        guard names.insert(name).inserted else {
+        guard names.insert(TensorNameKey(name)).inserted else {
             throw FormatError(.duplicateTensorName, "tensor appended twice", path: output.path, tensorName: name)
         }
         if let last = stages.last, last.outputByteCount != storedBytes.count {

@@ -66,7 +66,7 @@ public struct JSONParser {
         defer { depth -= 1 }
         position += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
@@ -77,7 +77,7 @@ public struct JSONParser {
             guard peek() == UInt8(ascii: "\"") else { throw failure("expected a string key") }
             let keyOffset = position
             let key = try parseString()
-            guard seen.insert(key).inserted else {
+            guard seen.insert(Array(key.utf8)).inserted else {
                 throw FormatError(.duplicateTensorName, "key '\(key)' appears twice (second at header byte \(keyOffset))")
             }
             skipWhitespace()
@@ -145,7 +145,7 @@ public struct JSONParser {
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let value = Int(text) { return .integer(value) }
-        guard let value = Double(text) else { throw failure("number '\(text)' is out of range") }
+        guard let value = Double(text), value.isFinite else { throw failure("number '\(text)' is out of range") }
         return .number(value)
     }
 

@@ -51,12 +51,16 @@ public struct SafetensorsHeader: Sendable, Equatable {
         }
         let declared = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard declared <= UInt64(maximumHeaderByteCount) else {
-            throw FormatError(.headerTooLarge, "header length is \(declared) bytes; the limit is \(maximumHeaderByteCount)", byteOffset: 0)
+            throw FormatError(
+                .headerTooLarge,
+                "header length is \(declared) bytes; the limit is \(maximumHeaderByteCount) (is this a safetensors file?)",
+                byteOffset: 0)
         }
         let headerCount = Int(declared)
         guard 8 + headerCount <= fileByteCount, prefix.count >= 8 + headerCount else {
             throw FormatError(
-                .headerPastEnd, "header length \(headerCount) needs \(8 + headerCount) bytes; the file has \(fileByteCount)",
+                .headerPastEnd,
+                "header length \(headerCount) needs \(8 + headerCount) bytes; the file has \(fileByteCount) (truncated, or not a safetensors file?)",
                 byteOffset: 0)
         }
         let json = Array(prefix.dropFirst(8).prefix(headerCount))
@@ -151,6 +155,12 @@ public struct SafetensorsHeader: Sendable, Equatable {
         return SafetensorsEntry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<end)
     }
 
+    /// `dataStart + offset`, or `nil` when that overflows (hostile offsets near `Int.max`).
+    private static func fileOffset(_ dataStart: Int, _ offset: Int) -> Int? {
+        let (sum, overflow) = dataStart.addingReportingOverflow(offset)
+        return overflow ? nil : sum
+    }
+
     private static func checkCoverage(_ entries: inout [SafetensorsEntry], dataByteCount: Int, dataStart: Int)
         throws(FormatError)
     {
@@ -163,19 +173,19 @@ public struct SafetensorsHeader: Sendable, Equatable {
                 throw FormatError(
                     .offsetsOutOfBounds,
                     "data_offsets [\(range.lowerBound), \(range.upperBound)] run past the data buffer of \(dataByteCount) bytes",
-                    tensorName: entry.name, byteOffset: dataStart + range.lowerBound)
+                    tensorName: entry.name, byteOffset: Self.fileOffset(dataStart, range.lowerBound))
             }
             if range.lowerBound < expectedBegin {
                 throw FormatError(
                     .offsetsOverlap,
                     "data_offsets [\(range.lowerBound), \(range.upperBound)] overlap tensor '\(previous ?? "")', which ends at \(expectedBegin)",
-                    tensorName: entry.name, byteOffset: dataStart + range.lowerBound)
+                    tensorName: entry.name, byteOffset: Self.fileOffset(dataStart, range.lowerBound))
             }
             if range.lowerBound > expectedBegin {
                 throw FormatError(
                     .offsetsLeaveHole,
                     "data_offsets begin at \(range.lowerBound) but the previous tensor ends at \(expectedBegin); bytes \(expectedBegin)..<\(range.lowerBound) belong to no tensor",
-                    tensorName: entry.name, byteOffset: dataStart + expectedBegin)
+                    tensorName: entry.name, byteOffset: Self.fileOffset(dataStart, expectedBegin))
             }
             expectedBegin = range.upperBound
             previous = entry.name
@@ -184,7 +194,7 @@ public struct SafetensorsHeader: Sendable, Equatable {
             throw FormatError(
                 .offsetsLeaveHole,
                 "tensors cover \(expectedBegin) bytes of the data buffer but it holds \(dataByteCount); \(dataByteCount - expectedBegin) trailing bytes belong to no tensor",
-                byteOffset: dataStart + expectedBegin)
+                byteOffset: Self.fileOffset(dataStart, expectedBegin))
         }
     }
 }

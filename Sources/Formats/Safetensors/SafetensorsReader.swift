@@ -27,17 +27,27 @@ public struct SafetensorsReader: Sendable {
         } catch { throw error.at(path: file.path) }
     }
 
-    /// The tensor described by `entry`, sharing the mapping's bytes.
-    public func tensor(_ entry: SafetensorsEntry) -> Tensor {
-        let start = header.dataStart + entry.dataOffsets.lowerBound
-        let bytes = file.slice(start..<(start + entry.dataOffsets.count))
-        // The header check guarantees the byte count matches the shape.
-        return try! Tensor(name: entry.name, dtype: entry.dtype, shape: entry.shape, data: bytes)
+    /// The tensor described by `entry` (one of ``header``'s entries), sharing the mapping's bytes.
+    /// - Throws: `FormatError.Code.offsetsOutOfBounds` or `byteCountMismatch` for an entry that does not
+    ///   describe this file's data (entries from ``header`` always do).
+    public func tensor(_ entry: SafetensorsEntry) throws(FormatError) -> Tensor {
+        let range = entry.dataOffsets
+        guard range.upperBound <= file.byteCount - header.dataStart else {
+            throw FormatError(.offsetsOutOfBounds, "entry lies outside the data buffer", path: file.path, tensorName: entry.name)
+        }
+        let start = header.dataStart + range.lowerBound
+        do {
+            return try Tensor(name: entry.name, dtype: entry.dtype, shape: entry.shape, data: file.slice(start..<(start + range.count)))
+        } catch { throw FormatError(error, path: file.path, tensorName: entry.name) }
     }
 
     /// All tensors in file order, with the file's metadata, sharing the mapping's bytes.
-    public func readAll() -> TensorCollection {
-        // Names were checked for uniqueness while parsing.
-        try! TensorCollection(tensors: header.entries.map(tensor), metadata: header.metadata)
+    /// - Throws: as ``tensor(_:)``; never for a file that opened.
+    public func readAll() throws(FormatError) -> TensorCollection {
+        var tensors: [Tensor] = []
+        for entry in header.entries { tensors.append(try tensor(entry)) }
+        do { return try TensorCollection(tensors: tensors, metadata: header.metadata) } catch {
+            throw FormatError(error, path: file.path)
+        }
     }
 }

@@ -26,13 +26,15 @@ public enum SafetensorsWriter {
         for tensors: [(name: String, dtype: DType, shape: Shape)], metadata: [String: String]
     ) throws(FormatError) -> SafetensorsLayout {
         let ordered = tensors.sorted {
-            ($0.dtype.safetensorsRank, $1.name) > ($1.dtype.safetensorsRank, $0.name)
+            $0.dtype.safetensorsRank != $1.dtype.safetensorsRank
+                ? $0.dtype.safetensorsRank > $1.dtype.safetensorsRank
+                : TensorNameKey($0.name) < TensorNameKey($1.name)
         }
-        var seen = Set<String>()
+        var seen = Set<TensorNameKey>()
         var entries: [SafetensorsEntry] = []
         var offset = 0
         for tensor in ordered {
-            guard tensor.name != "__metadata__", seen.insert(tensor.name).inserted else {
+            guard tensor.name != "__metadata__", seen.insert(TensorNameKey(tensor.name)).inserted else {
                 throw FormatError(.duplicateTensorName, "tensor name is used twice or is reserved", tensorName: tensor.name)
             }
             let byteCount: Int
@@ -48,7 +50,7 @@ public enum SafetensorsWriter {
         var first = true
         if !metadata.isEmpty {
             json += Array("\"__metadata__\":{".utf8)
-            for (index, key) in metadata.keys.sorted().enumerated() {
+            for (index, key) in metadata.keys.sorted(by: { TensorNameKey($0) < TensorNameKey($1) }).enumerated() {
                 if index > 0 { json.append(UInt8(ascii: ",")) }
                 JSONWriter.appendString(key, to: &json)
                 json.append(UInt8(ascii: ":"))

@@ -16,16 +16,22 @@ public enum Int8Dequantizer {
         _ bytes: Data, parameters: [String: String], elementCount: Int, tensorName: String
     ) throws(TransformError) -> [Float] {
         let stage = Int8Quantizer.stageName
-        let rows = try parameters.integer("rows", in: 0...max(elementCount, 1), stage: stage, tensorName: tensorName)
-        let columns = try parameters.integer("columns", in: 0...max(elementCount, 0), stage: stage, tensorName: tensorName)
-        guard rows * columns == elementCount else {
+        let rows = try parameters.integer("rows", in: 0...(Int.max / 4), stage: stage, tensorName: tensorName)
+        let columns = try parameters.integer("columns", in: 0...Int.max, stage: stage, tensorName: tensorName)
+        let (product, productOverflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !productOverflow, product == elementCount else {
             throw TransformError(
-                .invalidParameter, "int8 rows × columns = \(rows) × \(columns), but the shape has \(elementCount) elements",
+                .invalidParameter,
+                "int8 parameters 'rows' × 'columns' = \(rows) × \(columns), but the shape has \(elementCount) elements",
                 tensorName: tensorName)
         }
-        guard bytes.count == rows * 4 + elementCount else {
+        // rows ≤ elementCount, and elementCount × 4 fits in Int (the shape's f32 byte count was checked),
+        // but rows × 4 + elementCount can still overflow for a hostile shape: check before comparing.
+        let (needed, neededOverflow) = (rows &* 4).addingReportingOverflow(elementCount)
+        guard rows <= Int.max / 4, !neededOverflow, bytes.count == needed else {
             throw TransformError(
-                .corruptPayload, "int8 stage holds \(bytes.count) bytes; \(rows) scales and \(elementCount) codes need \(rows * 4 + elementCount)",
+                .corruptPayload,
+                "int8 stage holds \(bytes.count) bytes; \(rows) scales and \(elementCount) codes need \(rows) × 4 + \(elementCount)",
                 tensorName: tensorName)
         }
         return bytes.withUnsafeBytes { raw in

@@ -4,8 +4,9 @@ import TensorCore
 /// Symmetric int8 quantization with one Float32 scale per output channel (row) or per tensor.
 ///
 /// For each row (or the whole tensor): `scale = max|w| / 127`, `q = round(w / scale)` rounded to nearest
-/// even and clamped to `[-127, 127]`; an all-zero row gets `scale = 0` and codes 0. Decoding gives
-/// `w' = q × scale`, so the error per element is at most `scale / 2`.
+/// even and clamped to `[-127, 127]`; an all-zero row gets `scale = 0` and codes 0. A scale that would be
+/// subnormal is rounded up to the least one with max|w| / scale ≤ 127. Decoding gives `w' = q × scale`, so
+/// the error per element is at most `scale / 2`.
 ///
 /// Stage `int8`, layout (docs/FORMAT.md §5.1): `rows` Float32 scales (little-endian), then
 /// `rows × columns` signed 8-bit codes, row-major. Parameters: `granularity` (`per_channel` | `per_tensor`),
@@ -50,8 +51,8 @@ public struct Int8Quantizer: Sendable {
                 tensorName: tensorName)
         }
         let mode = effectiveGranularity(for: shape)
-        let rows = mode == .perChannel && !values.isEmpty ? shape.dimensions[0] : 1
-        let columns = rows == 0 ? 0 : values.count / rows
+        let rows = mode == .perChannel ? shape.dimensions[0] : 1
+        let columns = mode == .perChannel ? shape.dimensions.dropFirst().reduce(1, *) : values.count
         var bytes = Data(count: rows * 4 + values.count)
         bytes.withUnsafeMutableBytes { raw in
             let codes = raw.baseAddress!.advanced(by: rows * 4).assumingMemoryBound(to: Int8.self)
@@ -73,10 +74,17 @@ public struct Int8Quantizer: Sendable {
     private static func quantizeRow(_ row: UnsafeBufferPointer<Float>, into codes: UnsafeMutablePointer<Int8>) -> Float {
         var maxMagnitude: Float = 0
         for value in row { maxMagnitude = max(maxMagnitude, abs(value)) }
-        let scale = maxMagnitude / 127
-        guard scale > 0 else {
+        guard maxMagnitude > 0 else {
             codes.update(repeating: 0, count: row.count)
             return 0
+        }
+        var scale = maxMagnitude / 127
+        // A subnormal quotient loses precision (or becomes 0): round the scale up until max|w| / scale ≤ 127,
+        // so every code stays in range and the error bound scale / 2 holds. Normal scales are left exactly as
+        // max|w| / 127, which keeps codes identical to the reference formula.
+        if scale < Float.leastNormalMagnitude {
+            scale = max(scale, Float.leastNonzeroMagnitude)
+            while maxMagnitude / scale > 127 { scale = scale.nextUp }
         }
         for index in 0..<row.count {
             let q = (row[index] / scale).rounded(.toNearestOrEven)

@@ -15,15 +15,18 @@ extension Inspection {
         }
         let ratio = totalStoredBytes == 0 ? 1 : Double(totalOriginalBytes) / Double(totalStoredBytes)
         let bitsPerWeight = totalElements == 0 ? 0 : Double(fileBytes) * 8 / Double(totalElements)
-        var lines = ["\(path) (\(format), \(bytes(fileBytes)), \(tensors.count) tensors, \(metadataCount) metadata entries)"]
+        var lines = [
+            "\(path)", "\(format), \(bytes(fileBytes)), \(plural(tensors.count, "tensor")), "
+                + "\(plural(metadataCount, "metadata entry").replacingOccurrences(of: "entrys", with: "entries"))",
+        ]
         lines.append(table.render())
+        lines.append("total: \(totalElements) elements, \(HumanFormat.fixed(bitsPerWeight, digits: 3)) bits per weight (whole file)")
         lines.append(
-            "total: \(totalElements) elements; tensor data \(bytes(totalStoredBytes)) of \(bytes(totalOriginalBytes)) original "
-                + "(ratio \(HumanFormat.fixed(ratio, digits: 2))); header, index and padding \(bytes(overheadBytes))")
-        lines.append("file: \(bytes(fileBytes)), \(HumanFormat.fixed(bitsPerWeight, digits: 3)) bits per weight overall")
+            "tensor data: \(bytes(totalStoredBytes)) stored of \(bytes(totalOriginalBytes)), ratio \(HumanFormat.fixed(ratio, digits: 2))")
+        lines.append("header, index and padding: \(bytes(overheadBytes))")
         let stages = Dictionary(grouping: tensors, by: { $0.stages.isEmpty ? "stored as is" : $0.stages.joined(separator: " > ") })
         for (chain, rows) in stages.sorted(by: { $0.key < $1.key }) {
-            lines.append("  \(chain): \(rows.count) tensors, \(bytes(rows.reduce(0) { $0 + $1.storedBytes }))")
+            lines.append("  \(chain): \(plural(rows.count, "tensor")), \(bytes(rows.reduce(0) { $0 + $1.storedBytes }))")
         }
         return lines.joined(separator: "\n")
     }

@@ -38,15 +38,15 @@ public struct PackOptions: Sendable {
         }
 
         /// The codec object, or `nil` for `.none`.
-        /// - Throws: `WeightPackError` when the zstd level is out of range.
-        func makeCodec() throws(WeightPackError) -> (any ByteCodec)? {
+        /// - Throws: `WeightPackError.Code.invalidOption` when the zstd level is out of range.
+        public func makeCodec() throws(WeightPackError) -> (any ByteCodec)? {
             do {
                 switch self {
                 case .zstd(let level): return try ZstdCodec(level: level)
                 case .lz4: return LZ4Codec()
                 case .none: return nil
                 }
-            } catch { throw WeightPackError(.invalidOption, error.description) }
+            } catch { throw WeightPackError(.invalidOption, error.message) }
         }
     }
 

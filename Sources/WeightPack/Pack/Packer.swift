@@ -24,6 +24,17 @@ public struct PackSummary: Sendable {
     public var outputFileByteCount: Int
 }
 
+extension PackSummary {
+    /// Two lines for the terminal: what was written, and the sizes and ratio.
+    public func renderLines() -> String {
+        let ratio = Double(inputFileByteCount) / Double(max(outputFileByteCount, 1))
+        let quantized = tensors.filter { $0.stageNames.first == "int8" }.count
+        return "packed \(plural(tensors.count, "tensor")) (\(quantized) quantized)\n"
+            + "\(HumanFormat.bytes(inputFileByteCount)) → \(HumanFormat.bytes(outputFileByteCount)), "
+            + "ratio \(HumanFormat.fixed(ratio, digits: 2))"
+    }
+}
+
 /// Packs a model file into a `.wpk` container, one tensor at a time.
 public enum Packer {
     /// Reads `inputPath` (safetensors or `.wpk`), encodes each tensor per `options`, and writes `outputPath`
@@ -36,7 +47,7 @@ public enum Packer {
     public static func pack(inputPath: String, outputPath: String, options: PackOptions) throws(WeightPackError)
         -> PackSummary
     {
-        try OutputPath.check(outputPath, against: [inputPath])
+        try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "wpk")
         let source = try openTensorSource(path: inputPath)
         let encoder = try TensorEncoder(options: options)
         var summaries: [PackedTensorSummary] = []
@@ -44,7 +55,10 @@ public enum Packer {
             let writer = try WPKWriter(path: outputPath)
             do {
                 for info in source.tensorInfos {
-                    let encoded = try encoder.encode(try source.decodedTensor(info))
+                    let encoded: EncodedTensor
+                    do {
+                        encoded = try encoder.encode(try sourceDTypeTensor(try source.decodedTensor(info), info: info))
+                    } catch { throw WeightPackError(wrapping: error, path: inputPath, tensorName: info.name) }
                     try writer.append(
                         name: info.name, dtype: info.dtype, shape: info.shape, stages: encoded.stages,
                         storedBytes: encoded.storedBytes)
@@ -65,5 +79,12 @@ public enum Packer {
         }
         let outputBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? Int) ?? 0
         return PackSummary(tensors: summaries, inputFileByteCount: source.fileByteCount, outputFileByteCount: outputBytes)
+    }
+
+    /// A decoded tensor in its source dtype: lossy stages decode to Float32, which is converted back so that
+    /// the new file records the dtype it stores.
+    private static func sourceDTypeTensor(_ tensor: Tensor, info: TensorInfo) throws -> Tensor {
+        guard tensor.dtype != info.dtype else { return tensor }
+        return try Tensor(name: tensor.name, shape: tensor.shape, float32Values: tensor.float32Values(), dtype: info.dtype)
     }
 }

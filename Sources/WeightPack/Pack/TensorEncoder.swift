@@ -20,9 +20,9 @@ struct TensorEncoder: Sendable {
         codec = try options.codec.makeCodec()
     }
 
-    /// True when `tensor` is quantized under these options: a float tensor with enough dimensions.
+    /// True when `tensor` is quantized under these options: a non-empty float tensor with enough dimensions.
     func quantizes(_ tensor: Tensor) -> Bool {
-        options.quantization == .int8 && tensor.dtype.isFloatingPoint
+        options.quantization == .int8 && tensor.dtype.isFloatingPoint && tensor.elementCount > 0
             && tensor.shape.count >= options.minimumQuantizedDimensions
     }
 

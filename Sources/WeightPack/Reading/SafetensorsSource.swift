@@ -18,15 +18,20 @@ public struct SafetensorsSource: TensorSource {
     public var fileByteCount: Int { reader.file.byteCount }
     public var metadata: [String: String] { reader.header.metadata }
     public var tensorInfos: [TensorInfo] {
-        reader.header.entries.map {
-            TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape, storedByteCount: $0.dataOffsets.count, stages: [])
+        reader.header.entries.enumerated().map { position, entry in
+            TensorInfo(
+                position: position, name: entry.name, dtype: entry.dtype, shape: entry.shape,
+                storedByteCount: entry.dataOffsets.count, stages: [])
         }
     }
 
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
-        guard let entry = reader.header.entries.first(where: { $0.name == info.name }) else {
-            throw WeightPackError(.invalidOption, "no such tensor", path: path, tensorName: info.name)
+        let entries = reader.header.entries
+        guard entries.indices.contains(info.position), entries[info.position].name.utf8.elementsEqual(info.name.utf8) else {
+            throw WeightPackError(.invalidOption, "no such tensor in this file", path: path, tensorName: info.name)
         }
-        return reader.tensor(entry)
+        do { return try reader.tensor(entries[info.position]) } catch {
+            throw WeightPackError(wrapping: error, path: path, tensorName: info.name)
+        }
     }
 }

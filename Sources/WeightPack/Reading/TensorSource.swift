@@ -4,6 +4,8 @@ import TensorCore
 
 /// What a file says about one tensor before its data is read.
 public struct TensorInfo: Sendable, Equatable {
+    /// The tensor's position in its file's tensor list (file order), which identifies it to its source.
+    public var position: Int
     /// The tensor's name.
     public var name: String
     /// The dtype in the source (for `.wpk`, the dtype before encoding).

@@ -19,15 +19,19 @@ public struct WPKSource: TensorSource {
     public var fileByteCount: Int { reader.file.byteCount }
     public var metadata: [String: String] { reader.index.metadata }
     public var tensorInfos: [TensorInfo] {
-        reader.index.tensors.map {
-            TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape, storedByteCount: $0.length, stages: $0.stages)
+        reader.index.tensors.enumerated().map { position, record in
+            TensorInfo(
+                position: position, name: record.name, dtype: record.dtype, shape: record.shape,
+                storedByteCount: record.length, stages: record.stages)
         }
     }
 
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
-        guard let record = reader.index.tensors.first(where: { $0.name == info.name }) else {
-            throw WeightPackError(.invalidOption, "no such tensor", path: path, tensorName: info.name)
+        let records = reader.index.tensors
+        guard records.indices.contains(info.position), records[info.position].name.utf8.elementsEqual(info.name.utf8) else {
+            throw WeightPackError(.invalidOption, "no such tensor in this file", path: path, tensorName: info.name)
         }
+        let record = records[info.position]
         do {
             let stored = try reader.verifiedStoredBytes(of: record)
             return try StageChain.decode(stored, record: record)

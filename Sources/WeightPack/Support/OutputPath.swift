@@ -2,9 +2,11 @@ import Foundation
 
 /// Checks on an output path before anything is written.
 enum OutputPath {
-    /// Refuses an output that is one of the inputs (same path after resolving links, or the same file).
-    /// - Throws: `WeightPackError.Code.outputIsInput`.
-    static func check(_ output: String, against inputs: [String]) throws(WeightPackError) {
+    /// Refuses an output that is one of the inputs (same path after resolving links, or the same file), an
+    /// empty path, an existing folder, or a name whose extension is not `requiredExtension`.
+    /// - Throws: `WeightPackError.Code.outputIsInput` or `.invalidOutput`.
+    static func check(_ output: String, against inputs: [String], requiredExtension: String) throws(WeightPackError) {
+        guard !output.isEmpty else { throw WeightPackError(.invalidOutput, "the output path is empty") }
         let resolvedOutput = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
         let outputIdentity = identity(of: output)
         for input in inputs {
@@ -14,6 +16,16 @@ enum OutputPath {
                     .outputIsInput, "the output would overwrite the input '\(input)'; choose another output path",
                     path: output)
             }
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw WeightPackError(.invalidOutput, "is a folder; name a file to write", path: output)
+        }
+        let pathExtension = URL(fileURLWithPath: output).pathExtension.lowercased()
+        guard pathExtension == requiredExtension else {
+            throw WeightPackError(
+                .invalidOutput, "this command writes a .\(requiredExtension) file; name the output *.\(requiredExtension)",
+                path: output)
         }
     }
 

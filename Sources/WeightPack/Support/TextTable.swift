@@ -37,16 +37,22 @@ public struct TextTable: Sendable {
         }.joined(separator: " ").trimmingTrailingSpaces()
     }
 
-    /// Shortens `text` to `width` characters by replacing its middle with `…`. A dotted tensor name keeps its
-    /// leading components up to the first number (the layer index) when that leaves room for its tail:
-    /// `encoder.layer.3.attention.self.query.weight` → `encoder.layer.3.…self.query.weight`.
+    /// Shortens `text` to `width` characters. A dotted tensor name is shortened by capping the length of its
+    /// word components (numbers and the last component are kept whole), with the largest cap that fits, so
+    /// names stay distinct: `encoder.layer.3.attention.output.dense.weight` → `enc.lay.3.att.out.den.weight`.
+    /// Otherwise the middle is replaced with `…`.
     public static func elide(_ text: String, to width: Int) -> String {
         guard text.count > width, width > 1 else { return text }
-        let components = text.split(separator: ".", omittingEmptySubsequences: false)
-        if let layer = components.firstIndex(where: { !$0.isEmpty && $0.allSatisfy(\.isNumber) }) {
-            let head = components[...layer].joined(separator: ".") + "."
-            let tailWidth = width - head.count - 1
-            if tailWidth >= 8 { return head + "…" + String(text.suffix(tailWidth)) }
+        let components = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if components.count > 1 {
+            let longest = components.map(\.count).max() ?? 0
+            for cap in stride(from: longest - 1, through: 1, by: -1) {
+                let capped = components.enumerated().map { index, component in
+                    index == components.count - 1 || component.allSatisfy(\.isNumber)
+                        ? component : String(component.prefix(cap))
+                }.joined(separator: ".")
+                if capped.count <= width { return capped }
+            }
         }
         let tail = (width - 1) * 3 / 5
         let head = width - 1 - tail
@@ -64,9 +70,9 @@ extension String {
 
 /// Formatting of byte counts and numbers for humans.
 public enum HumanFormat {
-    /// `1536` → `1.5 KiB`; `exact` gives the plain integer.
+    /// `1536` → `1.50 KiB`, `12_900_000` → `12.3 MiB`; `exact` gives the integer count, `1536 B`.
     public static func bytes(_ count: Int, exact: Bool = false) -> String {
-        if exact || count < 1024 { return exact ? String(count) : "\(count) B" }
+        if exact || count < 1024 { return "\(count) B" }
         let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
         var value = Double(count) / 1024
         var unit = 0

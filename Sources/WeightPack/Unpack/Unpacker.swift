@@ -20,7 +20,7 @@ public enum Unpacker {
         if let floatDType, !floatDType.isFloatingPoint {
             throw WeightPackError(.invalidOption, "--dtype must be a float type (f32, f16, bf16, f64); got \(floatDType.name)")
         }
-        try OutputPath.check(outputPath, against: [inputPath])
+        try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "safetensors")
         let source = try openTensorSource(path: inputPath)
         let infos = source.tensorInfos
         func outputDType(_ info: TensorInfo) -> DType {
@@ -29,9 +29,11 @@ public enum Unpacker {
         do {
             let layout = try SafetensorsWriter.layout(
                 for: infos.map { ($0.name, outputDType($0), $0.shape) }, metadata: source.metadata)
-            let infoByName = Dictionary(uniqueKeysWithValues: infos.map { ($0.name, $0) })
+            let infoByName = Dictionary(infos.map { (TensorNameKey($0.name), $0) }, uniquingKeysWith: { first, _ in first })
             try SafetensorsWriter.write(layout, to: outputPath) { entry in
-                let info = infoByName[entry.name]!
+                guard let info = infoByName[TensorNameKey(entry.name)] else {
+                    throw WeightPackError(.invalidOption, "tensor vanished from the source", path: inputPath, tensorName: entry.name)
+                }
                 let tensor = try source.decodedTensor(info)
                 if tensor.dtype == entry.dtype { return tensor.data }
                 return try Tensor(

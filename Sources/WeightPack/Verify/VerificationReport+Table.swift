@@ -1,47 +1,58 @@
 import Foundation
+import TensorCore
 
 extension VerificationReport {
-    /// The report as an 80-column table, failing tensors (below `minimumSNR`) first, then a summary.
+    /// The report as an 80-column table, tensors below `minimumSNR` first, then summary lines.
+    /// Name and shape mismatches are not in the table: see ``mismatchMessages``.
     public func renderTable(minimumSNR: Double? = nil) -> String {
         var table = TextTable(columns: [
-            .init("tensor", width: 30, alignLeft: true), .init("max|err|", width: 9), .init("rmse", width: 9),
-            .init("snr dB", width: 7), .init("cosine", width: 9), .init("", width: 10, alignLeft: true),
+            .init("tensor", width: 29, alignLeft: true), .init("max|err|", width: 8), .init("rmse", width: 8),
+            .init("snr dB", width: 7), .init("cosine", width: 8), .init("status", width: 9, alignLeft: true),
         ])
-        let failing = Set(minimumSNR.map { tensors(belowSNR: $0).map(\.name) } ?? [])
-        let ordered = tensors.filter { failing.contains($0.name) } + tensors.filter { !failing.contains($0.name) }
-        for row in ordered {
+        let failing = Set(minimumSNR.map { tensors(belowSNR: $0).map { TensorNameKey($0.name) } } ?? [])
+        let isFailing = { (row: TensorComparison) in failing.contains(TensorNameKey(row.name)) }
+        for row in tensors.filter(isFailing) + tensors.filter({ !isFailing($0) }) {
+            let status =
+                isFailing(row) ? "FAIL" : row.bitExact ? "bit-exact" : row.snrDecibels.isFinite ? "" : "exact"
             table.rows.append([
                 row.name, scientific(row.maxAbsError), scientific(row.rmse),
-                row.snrDecibels.isFinite ? HumanFormat.fixed(row.snrDecibels, digits: 2) : "exact",
-                HumanFormat.fixed(row.cosine, digits: 6),
-                failing.contains(row.name) ? "FAIL" : (row.bitExact ? "bit-exact" : ""),
+                row.snrDecibels.isFinite ? HumanFormat.fixed(row.snrDecibels, digits: 2) : "inf",
+                HumanFormat.fixed(row.cosine, digits: 6), status,
             ])
         }
-        var lines = [table.render()]
-        for name in missingFromCandidate { lines.append("error: '\(name)' is in the reference only") }
-        for name in missingFromReference { lines.append("error: '\(name)' is in the candidate only") }
-        for mismatch in shapeMismatches { lines.append("error: shapes differ: \(mismatch)") }
-        lines.append(summary(minimumSNR: minimumSNR))
-        return lines.joined(separator: "\n")
+        return table.render() + "\n" + summaryLines(minimumSNR: minimumSNR)
     }
 
-    /// One line: tensor count, bit-exact count, SNR median and minimum (with its tensor), failures.
-    public func summary(minimumSNR: Double?) -> String {
-        let lossy = tensors.filter { $0.snrDecibels.isFinite }.sorted { $0.snrDecibels < $1.snrDecibels }
-        var text = "summary: \(tensors.count) tensors compared, \(tensors.filter(\.bitExact).count) bit-exact"
-        if let worst = lossy.first {
-            let median = lossy.count % 2 == 1
-                ? lossy[lossy.count / 2].snrDecibels
-                : (lossy[lossy.count / 2 - 1].snrDecibels + lossy[lossy.count / 2].snrDecibels) / 2
-            text += "; lossy: \(lossy.count), SNR median \(HumanFormat.fixed(median, digits: 2)) dB, "
-                + "min \(HumanFormat.fixed(worst.snrDecibels, digits: 2)) dB (\(worst.name))"
+    /// One `error: …` line per tensor missing from a file or with a different shape.
+    public var mismatchMessages: [String] {
+        missingFromCandidate.map { "error: '\($0)' is in the reference only" }
+            + missingFromReference.map { "error: '\($0)' is in the candidate only" }
+            + shapeMismatches.map { "error: shapes differ: \($0)" }
+    }
+
+    /// The summary: counts, then SNR median and minimum, then the threshold's outcome; each line ≤ 80 columns
+    /// except for long tensor names.
+    public func summaryLines(minimumSNR: Double?) -> String {
+        let summary = VerificationSummary(self, minimumSNR: minimumSNR)
+        var lines = [
+            "compared \(plural(summary.tensors, "tensor")): \(summary.bitExact) bit-exact, "
+                + "\(summary.exactValues) exact in value, \(summary.lossy) lossy"
+        ]
+        if let median = summary.snrMedianDecibels, let minimum = summary.snrMinimumDecibels,
+            let worst = summary.snrMinimumTensor
+        {
+            lines.append("SNR of lossy tensors: median \(HumanFormat.fixed(median, digits: 2)) dB, "
+                + "min \(HumanFormat.fixed(minimum, digits: 2)) dB")
+            lines.append("lowest: \(worst)")
         }
         if let minimumSNR {
-            text += "; \(tensors(belowSNR: minimumSNR).count) below \(HumanFormat.fixed(minimumSNR, digits: 1)) dB"
+            lines.append(
+                "\(plural(summary.belowThreshold.count, "tensor")) below \(HumanFormat.fixed(minimumSNR, digits: 1)) dB")
         }
-        let mismatches = missingFromCandidate.count + missingFromReference.count + shapeMismatches.count
-        if mismatches > 0 { text += "; \(mismatches) tensor name or shape mismatches" }
-        return text
+        if summary.nameOrShapeMismatches > 0 {
+            lines.append("\(plural(summary.nameOrShapeMismatches, "tensor")) missing from one file or of another shape")
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func scientific(_ value: Double) -> String {
@@ -55,4 +66,9 @@ extension VerificationReport {
         }
         return HumanFormat.fixed(mantissa, digits: 2) + "e" + (exponent < 0 ? "-" : "+") + String(abs(exponent))
     }
+}
+
+/// `1 tensor`, `2 tensors`.
+func plural(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

@@ -20,6 +20,8 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     public var missingFromReference: [String]
     /// Tensors whose shapes differ, as `name: [ref] vs [cand]`.
     public var shapeMismatches: [String]
+    /// The SNR threshold in dB the report is judged against (`--min-snr`), if any.
+    public var minimumSNR: Double?
 
     enum CodingKeys: String, CodingKey {
         case schema, tensors
@@ -28,6 +30,45 @@ public struct VerificationReport: Sendable, Codable, Equatable {
         case missingFromCandidate = "missing_from_candidate"
         case missingFromReference = "missing_from_reference"
         case shapeMismatches = "shape_mismatches"
+        case summary
+    }
+
+    public init(
+        referencePath: String, candidatePath: String, tensors: [TensorComparison], missingFromCandidate: [String],
+        missingFromReference: [String], shapeMismatches: [String], minimumSNR: Double? = nil
+    ) {
+        self.referencePath = referencePath
+        self.candidatePath = candidatePath
+        self.tensors = tensors
+        self.missingFromCandidate = missingFromCandidate
+        self.missingFromReference = missingFromReference
+        self.shapeMismatches = shapeMismatches
+        self.minimumSNR = minimumSNR
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(String.self, forKey: .schema)
+        referencePath = try container.decode(String.self, forKey: .referencePath)
+        candidatePath = try container.decode(String.self, forKey: .candidatePath)
+        tensors = try container.decode([TensorComparison].self, forKey: .tensors)
+        missingFromCandidate = try container.decode([String].self, forKey: .missingFromCandidate)
+        missingFromReference = try container.decode([String].self, forKey: .missingFromReference)
+        shapeMismatches = try container.decode([String].self, forKey: .shapeMismatches)
+        minimumSNR = try container.decodeIfPresent(VerificationSummary.self, forKey: .summary)?.minimumSNRDecibels
+    }
+
+    /// Encodes the fields above plus `summary` (a ``VerificationSummary`` against ``minimumSNR``).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(referencePath, forKey: .referencePath)
+        try container.encode(candidatePath, forKey: .candidatePath)
+        try container.encode(tensors, forKey: .tensors)
+        try container.encode(missingFromCandidate, forKey: .missingFromCandidate)
+        try container.encode(missingFromReference, forKey: .missingFromReference)
+        try container.encode(shapeMismatches, forKey: .shapeMismatches)
+        try container.encode(VerificationSummary(self, minimumSNR: minimumSNR), forKey: .summary)
     }
 
     /// True when both files hold the same tensor names with the same shapes.
@@ -46,17 +87,21 @@ public enum Verifier {
     /// Decodes each tensor of both files (one pair in memory at a time) and measures the candidate's error.
     /// - Throws: `WeightPackError` when either file is malformed or a tensor's data is damaged (checksum mismatch
     ///   is reported as such, naming the tensor).
-    public static func verify(referencePath: String, candidatePath: String) throws(WeightPackError) -> VerificationReport {
+    /// - Parameter minimumSNR: the threshold in dB recorded in the report (it does not stop the comparison).
+    public static func verify(referencePath: String, candidatePath: String, minimumSNR: Double? = nil)
+        throws(WeightPackError) -> VerificationReport
+    {
         let reference = try openTensorSource(path: referencePath)
         let candidate = try openTensorSource(path: candidatePath)
-        let candidateInfos = Dictionary(candidate.tensorInfos.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let referenceNames = Set(reference.tensorInfos.map(\.name))
+        let candidateInfos = Dictionary(
+            candidate.tensorInfos.map { (TensorNameKey($0.name), $0) }, uniquingKeysWith: { first, _ in first })
+        let referenceNames = Set(reference.tensorInfos.map { TensorNameKey($0.name) })
         var report = VerificationReport(
             referencePath: referencePath, candidatePath: candidatePath, tensors: [], missingFromCandidate: [],
-            missingFromReference: candidate.tensorInfos.map(\.name).filter { !referenceNames.contains($0) },
-            shapeMismatches: [])
+            missingFromReference: candidate.tensorInfos.map(\.name).filter { !referenceNames.contains(TensorNameKey($0)) },
+            shapeMismatches: [], minimumSNR: minimumSNR)
         for info in reference.tensorInfos {
-            guard let other = candidateInfos[info.name] else {
+            guard let other = candidateInfos[TensorNameKey(info.name)] else {
                 report.missingFromCandidate.append(info.name)
                 continue
             }

@@ -12,3 +12,11 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension SplitMix64 {
+    /// A uniform integer in `0..<bound`.
+    mutating func int(below bound: Int) -> Int { Int(next(upperBound: UInt64(bound))) }
+
+    /// A uniform byte.
+    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
+}

@@ -1,0 +1,62 @@
+/// Counts and SNR figures over a verification, as printed on the summary lines and in `--json`.
+public struct VerificationSummary: Sendable, Codable, Equatable {
+    /// Tensors compared.
+    public var tensors: Int
+    /// Tensors with the same dtype and identical bytes.
+    public var bitExact: Int
+    /// Tensors whose values are all equal but whose bytes differ (e.g. a dtype change that loses nothing).
+    public var exactValues: Int
+    /// Tensors with some error (finite SNR).
+    public var lossy: Int
+    /// Median SNR over the lossy tensors, in dB; `nil` when none is lossy.
+    public var snrMedianDecibels: Double?
+    /// Lowest SNR over the lossy tensors, in dB; `nil` when none is lossy.
+    public var snrMinimumDecibels: Double?
+    /// The tensor with the lowest SNR.
+    public var snrMinimumTensor: String?
+    /// The `--min-snr` threshold applied, in dB; `nil` when none was given.
+    public var minimumSNRDecibels: Double?
+    /// Tensors below the threshold, lowest SNR first.
+    public var belowThreshold: [String]
+    /// Tensors missing from one file or with different shapes.
+    public var nameOrShapeMismatches: Int
+    /// True when no tensor is below the threshold and names and shapes match.
+    public var passed: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case tensors, lossy, passed
+        case bitExact = "bit_exact"
+        case exactValues = "exact_values"
+        case snrMedianDecibels = "snr_median_db"
+        case snrMinimumDecibels = "snr_min_db"
+        case snrMinimumTensor = "snr_min_tensor"
+        case minimumSNRDecibels = "min_snr_db"
+        case belowThreshold = "below_threshold"
+        case nameOrShapeMismatches = "name_or_shape_mismatches"
+    }
+
+    /// Summarises `report` against an optional SNR threshold in dB.
+    public init(_ report: VerificationReport, minimumSNR: Double?) {
+        let lossyRows = report.tensors.filter { $0.snrDecibels.isFinite }.sorted { $0.snrDecibels < $1.snrDecibels }
+        tensors = report.tensors.count
+        bitExact = report.tensors.filter(\.bitExact).count
+        exactValues = report.tensors.filter { !$0.bitExact && !$0.snrDecibels.isFinite }.count
+        lossy = lossyRows.count
+        if lossyRows.isEmpty {
+            snrMedianDecibels = nil
+        } else if lossyRows.count % 2 == 1 {
+            snrMedianDecibels = lossyRows[lossyRows.count / 2].snrDecibels
+        } else {
+            snrMedianDecibels = (lossyRows[lossyRows.count / 2 - 1].snrDecibels + lossyRows[lossyRows.count / 2].snrDecibels) / 2
+        }
+        snrMinimumDecibels = lossyRows.first?.snrDecibels
+        snrMinimumTensor = lossyRows.first?.name
+        minimumSNRDecibels = minimumSNR
+        belowThreshold = minimumSNR.map { threshold in
+            report.tensors(belowSNR: threshold).sorted { $0.snrDecibels < $1.snrDecibels }.map(\.name)
+        } ?? []
+        nameOrShapeMismatches =
+            report.missingFromCandidate.count + report.missingFromReference.count + report.shapeMismatches.count
+        passed = belowThreshold.isEmpty && nameOrShapeMismatches == 0
+    }
+}

@@ -1,0 +1,132 @@
+import Formats
+import Foundation
+import TensorCore
+import Testing
+import WeightPack
+
+struct InspectorTests {
+    /// A weight whose int8 codes compress well, so that both stages apply, plus the small model.
+    private static func tensors() throws -> [Tensor] {
+        [try TestTensors.floats("steps.weight", [64, 64], (0..<4096).map { Float($0 % 64) - 32 })]
+            + (try TestTensors.smallModel())
+    }
+
+    @Test func wpkRowsListStageNamesAndBytesAfterEachStage() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let input = folder.path("model.safetensors")
+        let packed = folder.path("model.wpk")
+        try TestTensors.writeSafetensors(try Self.tensors(), metadata: ["format": "pt"], to: input)
+        try Packer.pack(inputPath: input, outputPath: packed, options: PackOptions())
+        let inspection = try Inspector.inspect(path: packed)
+
+        #expect(inspection.format == "wpk")
+        #expect(inspection.path == packed)
+        #expect(inspection.metadataCount == 1)
+        #expect(inspection.fileBytes == (try FileManager.default.attributesOfItem(atPath: packed)[.size] as? Int))
+        let steps = try #require(inspection.tensors.first { $0.name == "steps.weight" })
+        #expect(steps.stages == ["int8", "zstd"])
+        #expect(steps.bytesAfterStage.count == 2)
+        #expect(steps.bytesAfterStage.first == 64 * 4 + 4096, "64 scales and 4096 codes")
+        #expect(steps.bytesAfterStage.last == steps.storedBytes)
+        #expect(steps.storedBytes < 64 * 4 + 4096)
+        #expect(steps.originalBytes == 4096 * 4 && steps.elementCount == 4096 && steps.dtype == "f32")
+        #expect(steps.shape == [64, 64])
+
+        let records = try WPKReader(path: packed).index.tensors
+        #expect(inspection.tensors.map(\.name) == records.map(\.name))
+        for (row, record) in zip(inspection.tensors, records) {
+            #expect(row.stages == record.stages.map(\.name))
+            #expect(row.bytesAfterStage == record.stages.map(\.outputByteCount))
+            #expect(row.storedBytes == record.length)
+        }
+        #expect(inspection.overheadBytes == inspection.fileBytes - inspection.totalStoredBytes)
+    }
+
+    @Test func safetensorsRowsHaveNoStages() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let input = folder.path("model.safetensors")
+        try TestTensors.writeSafetensors(try TestTensors.smallModel(), to: input)
+        let inspection = try Inspector.inspect(path: input)
+        #expect(inspection.format == "safetensors")
+        #expect(inspection.tensors.count == 4)
+        for row in inspection.tensors {
+            #expect(row.stages.isEmpty && row.bytesAfterStage.isEmpty)
+            #expect(row.storedBytes == row.originalBytes)
+            #expect(row.ratio == 1)
+        }
+        #expect(inspection.totalElements == 16 * 24 + 24 + 40 + 8)
+    }
+
+    @Test func inspectionJSONHasTheSchemaAndTotals() throws {
+        let rows = [
+            InspectionRow(
+                name: "w", dtype: "f32", shape: [4, 8], elementCount: 32, originalBytes: 128, storedBytes: 32,
+                stages: ["int8"], bytesAfterStage: [48]),
+            InspectionRow(
+                name: "b", dtype: "f32", shape: [8], elementCount: 8, originalBytes: 32, storedBytes: 32, stages: [],
+                bytesAfterStage: []),
+        ]
+        let inspection = Inspection(path: "m.wpk", format: "wpk", fileBytes: 400, metadataCount: 2, tensors: rows)
+        let data = try JSONEncoder().encode(inspection)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+
+        #expect(json["schema"] as? String == "weightpack.inspect/1")
+        #expect(json["file_bytes"] as? Int == 400)
+        #expect(json["metadata_entries"] as? Int == 2)
+        let totals = try #require(json["totals"] as? [String: Any])
+        #expect(totals["tensors"] as? Int == 2)
+        #expect(totals["elements"] as? Int == 40)
+        #expect(totals["original_bytes"] as? Int == 160)
+        #expect(totals["stored_bytes"] as? Int == 64)
+        #expect(totals["overhead_bytes"] as? Int == 336)
+        #expect(totals["ratio"] as? Double == 2.5)
+        #expect(totals["bits_per_weight"] as? Double == 80)
+        let first = try #require((json["tensors"] as? [[String: Any]])?.first)
+        #expect(first["bytes_after_stage"] as? [Int] == [48])
+        #expect(first["bits_per_weight"] as? Double == 8)
+        #expect(first["ratio"] as? Double == 4)
+        #expect(try JSONDecoder().decode(Inspection.self, from: data) == inspection)
+    }
+
+    @Test func tableListsEachTensorAndTheStageChains() throws {
+        let row = InspectionRow(
+            name: "encoder.layer.11.attention.output.dense.weight", dtype: "f32", shape: [768, 768],
+            elementCount: 589_824,
+            originalBytes: 2_359_296, storedBytes: 500_000, stages: ["int8", "zstd"],
+            bytesAfterStage: [592_896, 500_000])
+        let table = Inspection(path: "m.wpk", format: "wpk", fileBytes: 501_000, metadataCount: 0, tensors: [row])
+            .renderTable()
+        let lines = table.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "m.wpk (wpk, 489.3 KiB, 1 tensors, 0 metadata entries)")
+        #expect(lines[3].hasPrefix("encoder.layer.11.…"))
+        #expect(lines[3].contains("768×768"))
+        #expect(lines[3].contains("2.25 MiB"))
+        #expect(table.contains("  int8 > zstd: 1 tensors, 488.3 KiB"))
+        #expect(lines.allSatisfy { !$0.hasSuffix(" ") })
+    }
+
+    @Test func anUnknownFormatIsRefusedNamingTheFile() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path("weights.bin")
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: WeightPackError.self) { try Inspector.inspect(path: path) }
+        #expect(error?.code == .unsupportedFormat)
+        #expect(error?.description.hasPrefix(path) == true)
+    }
+
+    @Test func formatIsDetectedByContentWhenTheExtensionSaysNothing() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let safetensors = folder.path("a.safetensors")
+        try TestTensors.writeSafetensors(try TestTensors.smallModel(), to: safetensors)
+        try Packer.pack(inputPath: safetensors, outputPath: folder.path("a.wpk"), options: PackOptions())
+        try FileManager.default.copyItem(atPath: safetensors, toPath: folder.path("a.bin"))
+        try FileManager.default.copyItem(atPath: folder.path("a.wpk"), toPath: folder.path("b.bin"))
+        #expect(try ModelFormat.detect(path: folder.path("a.bin")) == .safetensors)
+        #expect(try ModelFormat.detect(path: folder.path("b.bin")) == .wpk)
+        #expect(try Inspector.inspect(path: folder.path("b.bin")).format == "wpk")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The `weightpack` executable built by `swift build`, run as a child process.
+enum CommandLineTool {
+    /// The folder holding `Package.swift`, found by walking up from this source file.
+    static let packageRoot: URL? = {
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while folder.path != "/" {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+                return folder
+            }
+            folder.deleteLastPathComponent()
+        }
+        return nil
+    }()
+
+    /// `<root>/.build-tests2/debug/weightpack`, else `<root>/.build/debug/weightpack`; `nil` when neither exists.
+    static let executable: URL? = {
+        guard let root = packageRoot else { return nil }
+        return [".build-tests2", ".build"]
+            .map { root.appendingPathComponent($0).appendingPathComponent("debug/weightpack") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    static var isAvailable: Bool { executable != nil }
+
+    struct Result {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs the tool with `arguments` in `folder`; output goes through files, so no pipe can fill up.
+    static func run(_ arguments: [String], in folder: TemporaryDirectory) throws -> Result {
+        let executable = try #require(executable)
+        let outputURL = folder.url.appendingPathComponent(".stdout-\(UUID().uuidString)")
+        let errorURL = folder.url.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outputURL)
+            try? FileManager.default.removeItem(at: errorURL)
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder.url
+        let output = try FileHandle(forWritingTo: outputURL)
+        let error = try FileHandle(forWritingTo: errorURL)
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try output.close()
+        try error.close()
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
+            standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
+    }
+}
