@@ -1,11 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Release builds drop bounds checks in the hot loops' modules; debug builds keep every check.
-let fastSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))
-]
-
 let package = Package(
     name: "WeightPack",
     products: [
@@ -23,16 +18,16 @@ let package = Package(
             name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         .systemLibrary(
             name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
-        .target(name: "TensorCore", exclude: ["README.md"], swiftSettings: fastSettings),
+        .target(name: "TensorCore", exclude: ["README.md"]),
         .target(
-            name: "Formats", dependencies: ["TensorCore", "CXXHash"], exclude: ["README.md"], swiftSettings: fastSettings),
+            name: "Formats", dependencies: ["TensorCore", "CXXHash"], exclude: ["README.md"]),
         .target(
-            name: "Codecs", dependencies: ["TensorCore", "CZstd", "CLZ4"], exclude: ["README.md"], swiftSettings: fastSettings),
+            name: "Codecs", dependencies: ["TensorCore", "CZstd", "CLZ4"], exclude: ["README.md"]),
         .target(
-            name: "Transforms", dependencies: ["TensorCore"], exclude: ["README.md"], swiftSettings: fastSettings),
+            name: "Transforms", dependencies: ["TensorCore"], exclude: ["README.md"]),
         .target(
             name: "WeightPack", dependencies: ["TensorCore", "Formats", "Codecs", "Transforms"],
-            exclude: ["README.md"], swiftSettings: fastSettings),
+            exclude: ["README.md"]),
         .executableTarget(
             name: "weightpack",
             dependencies: [

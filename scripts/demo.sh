@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/install-deps.sh
-swift build -c release --product weightpack 2>&1 | grep -vE "^\[|^Building|^Build of" || true
+swift build -c release --product weightpack 2>&1 | grep -vE "^\[|^Building|^Build of|^Fetching|^Fetched|^Computing|^Computed|^Creating working copy|^Working copy" || true
 bin="$(realpath --relative-to=. "$(swift build -c release --show-bin-path)")/weightpack"
 [ -x "$bin" ] || { echo "error: the release build did not produce $bin" >&2; exit 2; }
 model="$(realpath --relative-to=. "$(scripts/fetch-model.sh)")"

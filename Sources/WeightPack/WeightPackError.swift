@@ -80,9 +80,10 @@ public struct WeightPackError: Error, Sendable, CustomStringConvertible {
     /// `path, tensor 'name', byte N: message`, leaving out what is unknown.
     public var description: String {
         var parts: [String] = []
-        if let path { parts.append(path) }
-        if let tensorName { parts.append("tensor '\(tensorName)'") }
+        if let path { parts.append(TextTable.escapingControlCharacters(path)) }
+        if let tensorName { parts.append("tensor '\(TextTable.escapingControlCharacters(tensorName))'") }
         if let byteOffset { parts.append("byte \(byteOffset)") }
-        return parts.isEmpty ? message : parts.joined(separator: ", ") + ": " + message
+        let text = parts.isEmpty ? message : parts.joined(separator: ", ") + ": " + message
+        return TextTable.escapingControlCharacters(text)
     }
 }

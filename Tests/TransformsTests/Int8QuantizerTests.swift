@@ -49,14 +49,45 @@ struct Int8QuantizerTests {
         #expect(!layout.codes.contains(-128))
     }
 
-    @Test func clampKeepsCodesInRangeWhenTheScaleIsSubnormal() throws {
-        // max|w| = 190 × 2^-149: max / 127 rounds to the smallest subnormal, so w / scale = ±190 and only the
-        // clamp keeps the code representable (an unclamped Int8(190) would trap).
+    @Test func aSubnormalScaleIsRoundedUpSoNoCodeClips() throws {
+        // max|w| = 190 × 2^-149: max / 127 rounds to 1 × 2^-149, where 190 / 1 > 127 would clip. The least Float
+        // scale with max|w| / scale ≤ 127 is 2 × 2^-149 (190 / 2 = 95), so the codes are ±95 and decode exactly.
         let tiny = Float.leastNonzeroMagnitude
         let values: [Float] = [190 * tiny, -190 * tiny]
-        let layout = try Int8Layout(quantizer.encode(values, shape: [1, 2], tensorName: "w"))
-        #expect(layout.scales == [tiny])
-        #expect(layout.codes == [127, -127])
+        let output = try quantizer.encode(values, shape: [1, 2], tensorName: "w")
+        let layout = try Int8Layout(output)
+        #expect(layout.scales == [2 * tiny])
+        #expect(layout.scales[0].bitPattern == 2)
+        #expect(layout.codes == [95, -95])
+        let decoded = try Int8Dequantizer.decode(
+            output.bytes, parameters: output.parameters, elementCount: 2, tensorName: "w")
+        #expect(decoded == values)
+    }
+
+    /// Row maxima `m × 2^-149` whose `m / 127` is subnormal: exact Floats (m < 2^24) on both sides of 127 and of
+    /// the largest subnormal.
+    static let subnormalMaxima: [UInt32] = [1, 2, 126, 127, 128, 190, 253, 254, 255, 1_000, 0x7F_FFFF, 0x80_0000, 0xFF_FFFF]
+
+    @Test(arguments: subnormalMaxima)
+    func aSubnormalScaleIsTheLeastWithNoClipping(multiple: UInt32) throws {
+        // docs/FORMAT.md §5.1: the scale is the least k × 2^-149 with m / k ≤ 127, i.e. k = ⌈m / 127⌉.
+        let tiny = Float.leastNonzeroMagnitude
+        let m = Int(multiple)
+        let k = (m + 126) / 127
+        let row: [Float] = [Float(m) * tiny, -Float(m) * tiny, Float(m / 3) * tiny, -tiny, 0]
+        let output = try quantizer.encode(row, shape: [1, row.count], tensorName: "w")
+        let layout = try Int8Layout(output)
+        let scale = try #require(layout.scales.first)
+        #expect(scale.bitPattern == UInt32(k), "scale = \(scale.bitPattern) × 2^-149, expected \(k)")
+        #expect(m <= 127 * k && (k == 1 || m > 127 * (k - 1)), "k = \(k) is the least with m / k ≤ 127")
+        let expectedCode = Int8((Double(m) / Double(k)).rounded(.toNearestOrEven))
+        #expect(Array(layout.codes.prefix(2)) == [expectedCode, -expectedCode])
+        #expect(layout.codes.allSatisfy { (-127...127).contains($0) })
+        let decoded = try Int8Dequantizer.decode(
+            output.bytes, parameters: output.parameters, elementCount: row.count, tensorName: "w")
+        for index in row.indices {
+            #expect(abs(Double(row[index]) - Double(decoded[index])) <= Double(scale) / 2, "element \(index)")
+        }
     }
 
     @Test func subnormalRowsKeepTheHalfScaleErrorBound() throws {
@@ -67,12 +98,12 @@ struct Int8QuantizerTests {
         let layout = try Int8Layout(output)
         let decoded = try Int8Dequantizer.decode(
             output.bytes, parameters: output.parameters, elementCount: 4, tensorName: "w")
-        withKnownIssue("Int8Quantizer: a subnormal max|w| / 127 loses precision (row 0 gets scale 0, row 1 clamps)") {
-            #expect(layout.scales[0] > 0, "row 0 is not all zeros, yet its scale is \(layout.scales[0])")
-            for index in 0..<4 {
-                let scale = layout.scales[index / 2]
-                #expect(abs(Double(values[index]) - Double(decoded[index])) <= Double(scale) / 2, "element \(index)")
-            }
+        #expect(layout.scales[0] > 0, "row 0 is not all zeros, yet its scale is \(layout.scales[0])")
+        #expect(layout.scales == [tiny, 2 * tiny])
+        #expect(layout.codes == [7, -3, 95, 0])  // -1 / 2 = -0.5 rounds to even: 0
+        for index in 0..<4 {
+            let scale = layout.scales[index / 2]
+            #expect(abs(Double(values[index]) - Double(decoded[index])) <= Double(scale) / 2, "element \(index)")
         }
     }
 

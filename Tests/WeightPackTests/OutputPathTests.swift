@@ -54,4 +54,24 @@ struct OutputPathTests {
         #expect(error?.code == .invalidOutput)
         #expect(error?.message.contains("*.\(required)") == true)
     }
+
+    @Test func theInputIsRecognisedBeforeTheExtensionIsChecked() throws {
+        // The output names the input and has the wrong extension: the more useful error, outputIsInput, wins.
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let input = folder.path("model.safetensors")
+        try Data([1]).write(to: URL(fileURLWithPath: input))
+        let error = #expect(throws: WeightPackError.self) {
+            try OutputPath.check(input, against: [input], requiredExtension: "wpk")
+        }
+        #expect(error?.code == .outputIsInput)
+        #expect(error?.path == input)
+    }
+
+    @Test func theExtensionIsCaseInsensitive() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try OutputPath.check(folder.path("OUT.WPK"), against: [], requiredExtension: "wpk")
+        try OutputPath.check(folder.path("out.SafeTensors"), against: [], requiredExtension: "safetensors")
+    }
 }

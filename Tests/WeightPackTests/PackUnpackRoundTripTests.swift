@@ -124,6 +124,36 @@ struct PackUnpackRoundTripTests {
         #expect(try folder.contents() == ["model.safetensors"])
     }
 
+    @Test(arguments: ["out.wpk", "out.st", "out"])
+    func unpackRefusesAnOutputThatIsNotSafetensors(name: String) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let input = folder.path("model.safetensors")
+        try TestTensors.writeSafetensors(try TestTensors.smallModel(), to: input)
+        try Packer.pack(inputPath: input, outputPath: folder.path("model.wpk"), options: PackOptions())
+        let before = try folder.contents()
+        let error = #expect(throws: WeightPackError.self) {
+            try Unpacker.unpack(inputPath: folder.path("model.wpk"), outputPath: folder.path(name))
+        }
+        #expect(error?.code == .invalidOutput)
+        #expect(error?.message.contains("*.safetensors") == true, "\(error?.message ?? "")")
+        #expect(try folder.contents() == before)
+    }
+
+    @Test func unpackOntoItsOwnInputIsRefusedAsSuch() throws {
+        // The identity check comes before the extension check: a .wpk output that is the input says so.
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let input = folder.path("model.safetensors")
+        try TestTensors.writeSafetensors(try TestTensors.smallModel(), to: input)
+        let packed = folder.path("model.wpk")
+        try Packer.pack(inputPath: input, outputPath: packed, options: PackOptions())
+        let error = #expect(throws: WeightPackError.self) {
+            try Unpacker.unpack(inputPath: packed, outputPath: packed)
+        }
+        #expect(error?.code == .outputIsInput)
+    }
+
     @Test func metadataIsCarriedThroughBothWays() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

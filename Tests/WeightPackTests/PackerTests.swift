@@ -59,12 +59,15 @@ struct PackerTests {
         #expect(description.contains("1 of 12 elements are NaN or infinite"), "\(description)")
         #expect(error?.tensorName == "encoder.bad.weight")
         #expect(try folder.contents() == ["model.safetensors"], "neither the output nor its temporary file remains")
-        withKnownIssue(
-            "Packer: the NaN error names the tensor twice and no file (TransformError.description is nested)"
-        ) {
-            #expect(description.components(separatedBy: "encoder.bad.weight").count == 2, "\(description)")
-            #expect(error?.path != nil, "\(description)")
-        }
+        // The input file and the tensor, each named once.
+        #expect(error?.path == input)
+        #expect(error?.code == .underlying)
+        #expect(error?.message == "1 of 12 elements are NaN or infinite; int8 cannot represent them")
+        #expect(
+            description
+                == "\(input), tensor 'encoder.bad.weight': 1 of 12 elements are NaN or infinite; int8 cannot represent them")
+        #expect(description.components(separatedBy: "encoder.bad.weight").count == 2, "\(description)")
+        #expect(description.components(separatedBy: input).count == 2, "\(description)")
     }
 
     @Test func nanInA1DTensorIsStoredAsIs() throws {
@@ -99,9 +102,40 @@ struct PackerTests {
         let error = #expect(throws: WeightPackError.self) {
             try Packer.pack(inputPath: input, outputPath: folder.path("model.wpk"), options: PackOptions())
         }
-        #expect((error?.underlying as? FormatError)?.code == .ioFailure)
-        #expect(error?.description.contains(input) == true, "\(error?.description ?? "")")
+        #expect(error?.code == .unsupportedFormat)
+        #expect(error?.message == "no such file")
+        #expect(error?.path == input)
+        #expect(error?.underlying == nil)
+        #expect(error?.description == "\(input): no such file")
         #expect(try folder.contents().isEmpty)
+    }
+
+    @Test func aFolderAsInputFailsNamingIt() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let input = folder.path("model.safetensors")
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: false)
+        let error = #expect(throws: WeightPackError.self) {
+            try Packer.pack(inputPath: input, outputPath: folder.path("model.wpk"), options: PackOptions())
+        }
+        #expect(error?.code == .unsupportedFormat)
+        #expect(error?.path == input)
+        #expect(error?.message.hasPrefix("is a folder") == true, "\(error?.message ?? "")")
+        #expect(try folder.contents() == ["model.safetensors"])
+    }
+
+    @Test(arguments: ["model.safetensors", "model.WPK.bak", "model"])
+    func packRefusesAnOutputThatIsNotAWPK(name: String) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let input = folder.path("in.safetensors")
+        try TestTensors.writeSafetensors(try TestTensors.smallModel(), to: input)
+        let error = #expect(throws: WeightPackError.self) {
+            try Packer.pack(inputPath: input, outputPath: folder.path(name), options: PackOptions())
+        }
+        #expect(error?.code == .invalidOutput)
+        #expect(error?.message.contains("*.wpk") == true, "\(error?.message ?? "")")
+        #expect(try folder.contents() == ["in.safetensors"])
     }
 
     @Test func aFailedPackLeavesAnExistingOutputAsItWas() throws {
@@ -139,19 +173,38 @@ struct PackerTests {
     }
 
     @Test func repackingAQuantizedHalfPrecisionWPKLosslesslyStaysReadable() throws {
-        // f16 → int8 → (decoded to f32) → packed again with --quant none: the second file must still decode.
+        // f16 → int8 → (decoded to f32, converted back to f16) → packed again with --quant none: the second file
+        // records f16 with f16 bytes, decodes, and unpacks to the same bytes as the first.
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let input = folder.path("model.safetensors")
         try TestTensors.writeSafetensors([try TestTensors.random("w", [8, 8], dtype: .float16, seed: 4)], to: input)
         try Packer.pack(inputPath: input, outputPath: folder.path("a.wpk"), options: PackOptions())
         let repacked = folder.path("b.wpk")
-        withKnownIssue("Packer records the source dtype (f16) with the decoded f32 bytes of a lossy .wpk input") {
-            try Packer.pack(
-                inputPath: folder.path("a.wpk"), outputPath: repacked,
-                options: PackOptions(quantization: .none, codec: .none))
-            let report = try Verifier.verify(referencePath: folder.path("a.wpk"), candidatePath: repacked)
-            #expect(report.tensors.first?.snrDecibels == .infinity)
-        }
+        try Packer.pack(
+            inputPath: folder.path("a.wpk"), outputPath: repacked, options: PackOptions(quantization: .none, codec: .none))
+
+        let record = try #require(try WPKReader(path: repacked).index.tensors.first)
+        #expect(record.dtype == .float16)
+        #expect(record.stages.isEmpty)
+        #expect(record.length == 8 * 8 * 2)
+        let first = try WPKSource(path: folder.path("a.wpk"))
+        let second = try WPKSource(path: repacked)
+        let decoded = try first.decodedTensor(try #require(first.tensorInfos.first))
+        let stored = try second.decodedTensor(try #require(second.tensorInfos.first))
+        #expect(stored.dtype == .float16)
+        #expect(
+            stored
+                == (try Tensor(name: "w", shape: [8, 8], float32Values: decoded.float32Values(), dtype: .float16)),
+            "the f32 decode of the int8 stage, rounded once to f16")
+
+        try Unpacker.unpack(inputPath: folder.path("a.wpk"), outputPath: folder.path("a.safetensors"))
+        try Unpacker.unpack(inputPath: repacked, outputPath: folder.path("b.safetensors"))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: folder.path("a.safetensors")))
+                == (try Data(contentsOf: URL(fileURLWithPath: folder.path("b.safetensors")))))
+        let report = try Verifier.verify(referencePath: folder.path("a.safetensors"), candidatePath: repacked)
+        #expect(report.tensors.first?.bitExact == true)
+        #expect(report.tensors.first?.snrDecibels == .infinity)
     }
 }

@@ -68,10 +68,11 @@ struct StageChainTests {
         let error = #expect(throws: WeightPackError.self) { try source.decodedTensor(ids) }
         #expect(error?.code == .unknownStage)
         #expect(error?.message.contains("'brotli'") == true, "\(error?.message ?? "")")
-        withKnownIssue("WPKSource.decodedTensor drops the tensor and file when re-wrapping its own WeightPackError") {
-            #expect(error?.tensorName == "layer.0.ids")
-            #expect(error?.description.contains(path) == true, "\(error?.description ?? "")")
-        }
+        #expect(error?.tensorName == "layer.0.ids")
+        #expect(error?.path == path)
+        #expect(
+            error?.description
+                == "\(path), tensor 'layer.0.ids': stage 'brotli' is not known to this version of WeightPack")
         for info in source.tensorInfos where info.name != ids.name {
             #expect(try source.decodedTensor(info).shape == info.shape, "\(info.name) still decodes")
         }

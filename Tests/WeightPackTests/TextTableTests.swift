@@ -2,26 +2,46 @@ import Testing
 import WeightPack
 
 struct TextTableTests {
-    @Test func elideKeepsTheLayerIndex() {
-        let name = "encoder.layer.3.attention.self.query.weight"
-        let elided = TextTable.elide(name, to: 30)
-        #expect(elided.count == 30)
-        #expect(elided.hasPrefix("encoder.layer.3."))
-        #expect(elided == "encoder.layer.3.….query.weight")
+    @Test func elideCapsTheWordsOfADottedNameAndKeepsNumbersAndTheLastWhole() {
+        // Caps 8…4 give 43…33 characters; cap 3 gives 28, the first that fits in 30.
+        let elided = TextTable.elide("encoder.layer.3.attention.self.query.weight", to: 30)
+        #expect(elided == "enc.lay.3.att.sel.que.weight")
+        #expect(elided.count == 28, "the result may be shorter than the width")
     }
 
-    @Test func elideCutsTheMiddleOfANameWithoutALayerIndex() {
-        let elided = TextTable.elide("model.embeddings.word_embeddings.weight", to: 20)
-        #expect(elided.count == 20)
-        #expect(elided == "model.em…ings.weight")
+    @Test(arguments: [
+        ("encoder.layer.11.attention.output.dense.weight", 34, "enco.laye.11.atte.outp.dens.weight"),
+        ("encoder.layer.11.attention.output.dense.weight", 30, "enc.lay.11.att.out.den.weight"),
+        ("encoder.layer.11.attention.output.dense.weight", 29, "enc.lay.11.att.out.den.weight"),
+        ("model.embeddings.word_embeddings.weight", 20, "mod.emb.wor.weight"),
+        ("transformer.h.11.mlp.c_proj.weight", 24, "tra.h.11.mlp.c_p.weight"),
+        ("longer.name", 6, "l.name"),
+    ])
+    func elideUsesTheLargestCapThatFits(name: String, width: Int, expected: String) {
+        let elided = TextTable.elide(name, to: width)
+        #expect(elided == expected)
+        #expect(elided.count <= width)
     }
 
-    @Test func elideFallsBackWhenTheLayerPrefixLeavesNoRoom() {
-        // The head "transformer.h.11." leaves fewer than 8 characters of tail at width 24.
-        let elided = TextTable.elide("transformer.h.11.mlp.c_proj.weight", to: 24)
-        #expect(elided.count == 24)
-        #expect(elided.contains("…"))
-        #expect(!elided.hasPrefix("transformer.h.11.…"))
+    @Test func namesThatDifferInTheirLastWordsStayDistinct() {
+        let names = ["attention.output.dense.weight", "output.dense.weight", "intermediate.dense.weight"].map {
+            TextTable.elide("encoder.layer.0." + $0, to: 29)
+        }
+        #expect(names == ["enc.lay.0.att.out.den.weight", "enco.laye.0.outp.dens.weight", "enco.laye.0.inte.dens.weight"])
+        #expect(Set(names).count == 3)
+        #expect(names.allSatisfy { $0.count <= 29 })
+    }
+
+    @Test(arguments: [
+        // The last component is kept whole and alone is too long: no cap fits.
+        ("a.b.c.very_long_last_component_name", 12, "a.b.c…t_name"),
+        // No dots: nothing to cap.
+        ("no_dots_in_this_long_name", 12, "no_do…g_name"),
+    ])
+    func elideCutsTheMiddleWhenNoCapFitsOrThereAreNoDots(text: String, width: Int, expected: String) {
+        let elided = TextTable.elide(text, to: width)
+        #expect(elided == expected)
+        #expect(elided.count == width)
     }
 
     @Test(arguments: [("short", 30), ("exactly.ten", 11), ("anything", 1), ("anything", 0)])
@@ -31,14 +51,26 @@ struct TextTableTests {
 
     @Test func renderAlignsColumnsAndTrimsTrailingSpaces() {
         var table = TextTable(columns: [.init("name", width: 6, alignLeft: true), .init("bytes", width: 6)])
-        table.rows = [["a", "12"], ["longer.name", "3"]]
+        table.rows = [["a", "12"], ["longer.name", "3"], ["longername", "45"]]
         #expect(
             table.render() == """
                 name    bytes
                 ------ ------
                 a          12
-                lo…ame      3
+                l.name      3
+                lo…ame     45
                 """)
+    }
+
+    @Test func headerTitlesAreNeverElided() {
+        var table = TextTable(columns: [
+            .init("tensor name", width: 4, alignLeft: true), .init("original", width: 3),
+        ])
+        table.rows = [["a.bc", "1"]]
+        let lines = table.render().split(separator: "\n").map(String.init)
+        #expect(lines[0] == "tensor name original")
+        #expect(lines[1] == "---- ---")
+        #expect(lines[2] == "a.bc   1")
     }
 
     @Test(arguments: [
@@ -49,9 +81,11 @@ struct TextTableTests {
         #expect(HumanFormat.bytes(count) == expected)
     }
 
-    @Test func humanFormatBytesExactIsThePlainInteger() {
-        #expect(HumanFormat.bytes(1536, exact: true) == "1536")
-        #expect(HumanFormat.bytes(12, exact: true) == "12")
+    @Test func humanFormatBytesExactIsTheIntegerWithItsUnit() {
+        #expect(HumanFormat.bytes(1536, exact: true) == "1536 B")
+        #expect(HumanFormat.bytes(12, exact: true) == "12 B")
+        #expect(HumanFormat.bytes(0, exact: true) == "0 B")
+        #expect(HumanFormat.bytes(3 << 30, exact: true) == "3221225472 B")
     }
 
     @Test(arguments: [

@@ -64,8 +64,9 @@ public struct WPKHeader: Sendable, Equatable {
     }
 
     /// Decodes and checks a header against a file of `fileByteCount` bytes.
-    /// - Throws: `FormatError` with `fileTooSmall`, `badMagic`, `unsupportedVersion` (naming both versions),
-    ///   `headerTooLarge` (index over 1 GiB) or `headerPastEnd` (index outside the file or not at its end).
+    /// - Throws: `FormatError` with `fileTooSmall`, `badMagic`, `unsupportedVersion` (naming both versions, or
+    ///   for non-zero flags or reserved bytes), `headerTooLarge` (index over 1 GiB), `headerPastEnd` (index outside
+    ///   the file or not at its end) or `corruptIndex` (index offset not a multiple of 64).
     public static func decode(_ bytes: some RandomAccessCollection<UInt8>, fileByteCount: Int) throws(FormatError) -> WPKHeader {
         let head = Array(bytes.prefix(byteCount))
         guard head.count == byteCount, fileByteCount >= byteCount else {
@@ -96,6 +97,14 @@ public struct WPKHeader: Sendable, Equatable {
                 .headerPastEnd,
                 "index at byte \(offset) of length \(length) does not end the file of \(fileByteCount) bytes (truncated or extended file?)",
                 byteOffset: 16)
+        }
+        guard flags == 0, head[40..<64].allSatisfy({ $0 == 0 }) else {
+            throw FormatError(
+                .unsupportedVersion, "header flags or reserved bytes are set; version 1.\(minor) defines none",
+                byteOffset: 12)
+        }
+        guard offset % UInt64(alignment) == 0 else {
+            throw FormatError(.corruptIndex, "index offset \(offset) is not a multiple of \(alignment)", byteOffset: 16)
         }
         var header = WPKHeader(indexOffset: Int(offset), indexByteCount: Int(length), indexChecksum: field(32))
         header.minorVersion = minor

@@ -35,7 +35,7 @@ public struct WPKReader: Sendable {
             do {
                 index = try JSONDecoder().decode(WPKIndex.self, from: indexBytes)
             } catch {
-                throw FormatError(.invalidJSON, "index is not valid: \(error)", byteOffset: header.indexOffset)
+                throw FormatError(.invalidJSON, "index is not valid: \(Self.explain(error))", byteOffset: header.indexOffset)
             }
             try Self.validate(index, dataEnd: header.indexOffset)
         } catch { throw error.at(path: path) }
@@ -59,9 +59,35 @@ public struct WPKReader: Sendable {
         return bytes
     }
 
+    /// A one-line account of a JSON decoding error: which field, what was wrong.
+    private static func explain(_ error: any Error) -> String {
+        guard let decodingError = error as? DecodingError else { return "\(error)" }
+        func location(_ path: [any CodingKey]) -> String {
+            let text = path.reduce("") { text, key in
+                key.intValue.map { text + "[\($0)]" } ?? (text.isEmpty ? key.stringValue : text + "." + key.stringValue)
+            }
+            return text.isEmpty ? "the top level" : "'\(text)'"
+        }
+        switch decodingError {
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.isEmpty ? "the top level" : location(context.codingPath)
+            return "field '\(key.stringValue)' is missing in \(parent)"
+        case .typeMismatch(let type, let context):
+            return "field \(location(context.codingPath)) is not of type \(type)"
+        case .valueNotFound(let type, let context):
+            return "field \(location(context.codingPath)) is null; expected \(type)"
+        case .dataCorrupted(let context):
+            let detail = context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
+            return context.codingPath.isEmpty ? "not JSON: \(detail)" : "field \(location(context.codingPath)): \(detail)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
     private static func validate(_ index: WPKIndex, dataEnd: Int) throws(FormatError) {
         var names = Set<TensorNameKey>()
         var previousEnd = WPKHeader.byteCount
+        var totalByteCount = 0
         for record in index.tensors {
             func corrupt(_ message: String) -> FormatError {
                 FormatError(.corruptIndex, message, tensorName: record.name)
@@ -85,6 +111,11 @@ public struct WPKReader: Sendable {
             do { expected = try record.shape.byteCount(of: record.dtype) } catch {
                 throw FormatError(error, tensorName: record.name)
             }
+            let (total, totalOverflow) = totalByteCount.addingReportingOverflow(expected)
+            guard !totalOverflow else {
+                throw FormatError(.shapeOverflow, "the tensors' sizes add up to more than 2^63 bytes", tensorName: record.name)
+            }
+            totalByteCount = total
             if let last = record.stages.last {
                 guard last.outputByteCount == record.length else {
                     throw corrupt("last stage '\(last.name)' produced \(last.outputByteCount) bytes but \(record.length) are stored")

@@ -12,7 +12,8 @@ public struct MappedFile: Sendable {
     public let bytes: Data
 
     /// Maps `path` read-only.
-    /// - Throws: `FormatError.Code.ioFailure` when the file does not exist, is a folder, or cannot be read.
+    /// - Throws: `FormatError.Code.ioFailure` when the file does not exist, is a folder or another non-regular
+    ///   file (device, pipe, socket), or cannot be read.
     public init(path: String) throws(FormatError) {
         self.path = path
         var isDirectory: ObjCBool = false
@@ -20,6 +21,10 @@ public struct MappedFile: Sendable {
             throw FormatError(.ioFailure, "no such file", path: path)
         }
         guard !isDirectory.boolValue else { throw FormatError(.ioFailure, "is a folder, not a file", path: path) }
+        let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+        guard type == .typeRegular else {
+            throw FormatError(.ioFailure, "is not a regular file (a device, pipe or socket cannot be mapped)", path: path)
+        }
         do {
             bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {

@@ -76,7 +76,9 @@ public enum SafetensorsWriter {
         var writer = ByteWriter()
         writer.writeIntegerLE(UInt64(json.count))
         writer.writeBytes(json)
-        return SafetensorsLayout(entries: entries, headerBytes: writer.bytes, fileByteCount: writer.bytes.count + offset)
+        let (fileByteCount, overflow) = writer.bytes.count.addingReportingOverflow(offset)
+        guard !overflow else { throw FormatError(.shapeOverflow, "the file would hold more than 2^63 bytes") }
+        return SafetensorsLayout(entries: entries, headerBytes: writer.bytes, fileByteCount: fileByteCount)
     }
 
     /// Serializes a collection in memory.

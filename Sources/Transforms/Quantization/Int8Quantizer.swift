@@ -47,7 +47,7 @@ public struct Int8Quantizer: Sendable {
         let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
         guard nonFinite == 0 else {
             throw TransformError(
-                .nonFiniteValues, "\(nonFinite) of \(values.count) elements are NaN or infinite; int8 cannot represent them",
+                .nonFiniteValues, "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; int8 cannot represent them",
                 tensorName: tensorName)
         }
         let mode = effectiveGranularity(for: shape)

@@ -36,6 +36,7 @@ enum StageChain {
                 guard position == 0, record.dtype.isFloatingPoint else {
                     throw WeightPackError(.unknownStage, "stage 'int8' must come first and apply to a float tensor")
                 }
+                try checkInt8Rows(stage.parameters, shape: record.shape)
                 let values = try Int8Dequantizer.decode(
                     bytes, parameters: stage.parameters, elementCount: elementCount, tensorName: record.name)
                 return try Tensor(name: record.name, shape: record.shape, float32Values: values)
@@ -45,5 +46,25 @@ enum StageChain {
             }
         }
         return try Tensor(name: record.name, dtype: record.dtype, shape: record.shape, data: bytes)
+    }
+
+    /// The `int8` stage's granularity and row count must agree with the shape (docs/FORMAT.md §5.1), so that a
+    /// damaged index cannot reinterpret a tensor's rows.
+    private static func checkInt8Rows(_ parameters: [String: String], shape: Shape) throws(WeightPackError) {
+        let rows = parameters["rows"].flatMap { Int($0) }
+        switch parameters["granularity"] {
+        case Int8Quantizer.Granularity.perChannel.rawValue:
+            guard shape.count >= 2, rows == shape.dimensions[0] else {
+                throw WeightPackError(
+                    .unknownStage, "int8 per_channel records \(rows.map(String.init) ?? "no") rows; shape \(shape) needs \(shape.dimensions.first ?? 1)")
+            }
+        case Int8Quantizer.Granularity.perTensor.rawValue:
+            guard rows == 1 else {
+                throw WeightPackError(.unknownStage, "int8 per_tensor records \(rows.map(String.init) ?? "no") rows; it needs 1")
+            }
+        default:
+            throw WeightPackError(
+                .unknownStage, "int8 granularity '\(parameters["granularity"] ?? "")' is not per_channel or per_tensor")
+        }
     }
 }

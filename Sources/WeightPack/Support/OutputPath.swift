@@ -21,6 +21,11 @@ enum OutputPath {
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
             throw WeightPackError(.invalidOutput, "is a folder; name a file to write", path: output)
         }
+        if let type = (try? FileManager.default.attributesOfItem(atPath: output)[.type]) as? FileAttributeType,
+            type != .typeRegular, type != .typeSymbolicLink
+        {
+            throw WeightPackError(.invalidOutput, "exists and is not a regular file; it would be replaced", path: output)
+        }
         let pathExtension = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard pathExtension == requiredExtension else {
             throw WeightPackError(

@@ -31,10 +31,24 @@ public struct TextTable: Sendable {
 
     private func line(_ cells: [String], elide: Bool) -> String {
         zip(columns, cells).map { column, cell in
-            let text = column.alignLeft && elide ? Self.elide(cell, to: column.width) : cell
+            let printable = Self.escapingControlCharacters(cell)
+            let text = column.alignLeft && elide ? Self.elide(printable, to: column.width) : printable
             let padding = String(repeating: " ", count: max(0, column.width - text.count))
             return column.alignLeft ? text + padding : padding + text
         }.joined(separator: " ").trimmingTrailingSpaces()
+    }
+
+    /// `text` with control characters (C0, DEL, C1) written as `\u{1B}`, so that a name read from a file cannot
+    /// move the cursor or clear the terminal.
+    public static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return text.unicodeScalars.map { scalar in
+            isControl(scalar) ? "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" : String(scalar)
+        }.joined()
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// Shortens `text` to `width` characters. A dotted tensor name is shortened by capping the length of its
@@ -86,6 +100,7 @@ public enum HumanFormat {
     /// `value` with `digits` digits after the point.
     public static func fixed(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+        guard abs(value) < 1e15 else { return "\(value)" }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let rounded = (abs(value) * scale).rounded()

@@ -84,26 +84,26 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         dtype = try container.decode(String.self, forKey: .dtype)
         elementCount = try container.decode(Int.self, forKey: .elementCount)
         bitExact = try container.decode(Bool.self, forKey: .bitExact)
-        maxAbsError = try container.decode(Double.self, forKey: .maxAbsError)
-        rmse = try container.decode(Double.self, forKey: .rmse)
+        maxAbsError = try container.decodeIfPresent(Double.self, forKey: .maxAbsError) ?? .nan
+        rmse = try container.decodeIfPresent(Double.self, forKey: .rmse) ?? .nan
         snrDecibels = try container.decodeIfPresent(Double.self, forKey: .snrDecibels) ?? .infinity
-        cosine = try container.decode(Double.self, forKey: .cosine)
-        relativeFrobeniusError = try container.decode(Double.self, forKey: .relativeFrobeniusError)
+        cosine = try container.decodeIfPresent(Double.self, forKey: .cosine) ?? .nan
+        relativeFrobeniusError = try container.decodeIfPresent(Double.self, forKey: .relativeFrobeniusError) ?? .nan
     }
 
-    /// Encodes +∞ SNR as `null` (JSON has no infinity).
+    /// Encodes every non-finite measure as `null` (JSON has no infinity or NaN): +∞ SNR for identical values,
+    /// NaN where an element is NaN.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
         try container.encode(dtype, forKey: .dtype)
         try container.encode(elementCount, forKey: .elementCount)
         try container.encode(bitExact, forKey: .bitExact)
-        try container.encode(maxAbsError, forKey: .maxAbsError)
-        try container.encode(rmse, forKey: .rmse)
-        if snrDecibels.isFinite { try container.encode(snrDecibels, forKey: .snrDecibels) } else {
-            try container.encodeNil(forKey: .snrDecibels)
+        for (value, key) in [
+            (maxAbsError, CodingKeys.maxAbsError), (rmse, .rmse), (snrDecibels, .snrDecibels), (cosine, .cosine),
+            (relativeFrobeniusError, .relativeFrobeniusError),
+        ] {
+            if value.isFinite { try container.encode(value, forKey: key) } else { try container.encodeNil(forKey: key) }
         }
-        try container.encode(cosine, forKey: .cosine)
-        try container.encode(relativeFrobeniusError, forKey: .relativeFrobeniusError)
     }
 }

@@ -13,10 +13,11 @@ extension VerificationReport {
         let isFailing = { (row: TensorComparison) in failing.contains(TensorNameKey(row.name)) }
         for row in tensors.filter(isFailing) + tensors.filter({ !isFailing($0) }) {
             let status =
-                isFailing(row) ? "FAIL" : row.bitExact ? "bit-exact" : row.snrDecibels.isFinite ? "" : "exact"
+                isFailing(row)
+                ? "FAIL" : row.bitExact ? "bit-exact" : row.snrDecibels.isNaN ? "NaN" : row.snrDecibels.isFinite ? "" : "exact"
             table.rows.append([
                 row.name, scientific(row.maxAbsError), scientific(row.rmse),
-                row.snrDecibels.isFinite ? HumanFormat.fixed(row.snrDecibels, digits: 2) : "inf",
+                HumanFormat.fixed(row.snrDecibels, digits: 2),
                 HumanFormat.fixed(row.cosine, digits: 6), status,
             ])
         }
@@ -25,9 +26,11 @@ extension VerificationReport {
 
     /// One `error: …` line per tensor missing from a file or with a different shape.
     public var mismatchMessages: [String] {
-        missingFromCandidate.map { "error: '\($0)' is in the reference only" }
+        let lines =
+            missingFromCandidate.map { "error: '\($0)' is in the reference only" }
             + missingFromReference.map { "error: '\($0)' is in the candidate only" }
             + shapeMismatches.map { "error: shapes differ: \($0)" }
+        return lines.map(TextTable.escapingControlCharacters)
     }
 
     /// The summary: counts, then SNR median and minimum, then the threshold's outcome; each line ≤ 80 columns

@@ -6,9 +6,9 @@ public struct VerificationSummary: Sendable, Codable, Equatable {
     public var bitExact: Int
     /// Tensors whose values are all equal but whose bytes differ (e.g. a dtype change that loses nothing).
     public var exactValues: Int
-    /// Tensors with some error (finite SNR).
+    /// Tensors with some error (finite SNR, or NaN where elements are NaN).
     public var lossy: Int
-    /// Median SNR over the lossy tensors, in dB; `nil` when none is lossy.
+    /// Median SNR over the lossy tensors with a finite SNR, in dB; `nil` when there are none.
     public var snrMedianDecibels: Double?
     /// Lowest SNR over the lossy tensors, in dB; `nil` when none is lossy.
     public var snrMinimumDecibels: Double?
@@ -40,8 +40,8 @@ public struct VerificationSummary: Sendable, Codable, Equatable {
         let lossyRows = report.tensors.filter { $0.snrDecibels.isFinite }.sorted { $0.snrDecibels < $1.snrDecibels }
         tensors = report.tensors.count
         bitExact = report.tensors.filter(\.bitExact).count
-        exactValues = report.tensors.filter { !$0.bitExact && !$0.snrDecibels.isFinite }.count
-        lossy = lossyRows.count
+        exactValues = report.tensors.filter { !$0.bitExact && $0.snrDecibels == .infinity }.count
+        lossy = tensors - bitExact - exactValues
         if lossyRows.isEmpty {
             snrMedianDecibels = nil
         } else if lossyRows.count % 2 == 1 {
