@@ -19,6 +19,8 @@ public struct WeightPackError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedFormat = Code(rawValue: "unsupportedFormat")
         /// A `.wpk` names a stage this version does not know, or stages in an order it cannot decode.
         public static let unknownStage = Code(rawValue: "unknownStage")
+        /// A recorded stage's parameters disagree with the tensor (a damaged or hand-edited index).
+        public static let invalidStageParameters = Code(rawValue: "invalidStageParameters")
         /// An option's value is not valid.
         public static let invalidOption = Code(rawValue: "invalidOption")
         /// A Formats, Codecs, Transforms or TensorCore error; see `underlying`.

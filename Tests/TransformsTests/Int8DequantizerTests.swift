@@ -82,7 +82,8 @@ struct Int8DequantizerTests {
         #expect(error?.code == .invalidParameter)
         #expect(error?.tensorName == "w")
         #expect(
-            error?.message == "int8 parameters 'rows' × 'columns' = 2 × 9223372036854775807, but the shape has 6 elements")
+            error?.message
+                == "int8 parameters 'rows' × 'columns' = 2 × 9223372036854775807, but the shape has 6 elements")
     }
 
     @Test(arguments: [(2_305_843_009_213_693_951, 0, 0), (2_305_843_009_213_693_951, 1, 2_305_843_009_213_693_951)])

@@ -66,7 +66,9 @@ struct Int8QuantizerTests {
 
     /// Row maxima `m × 2^-149` whose `m / 127` is subnormal: exact Floats (m < 2^24) on both sides of 127 and of
     /// the largest subnormal.
-    static let subnormalMaxima: [UInt32] = [1, 2, 126, 127, 128, 190, 253, 254, 255, 1_000, 0x7F_FFFF, 0x80_0000, 0xFF_FFFF]
+    static let subnormalMaxima: [UInt32] = [
+        1, 2, 126, 127, 128, 190, 253, 254, 255, 1_000, 0x7F_FFFF, 0x80_0000, 0xFF_FFFF,
+    ]
 
     @Test(arguments: subnormalMaxima)
     func aSubnormalScaleIsTheLeastWithNoClipping(multiple: UInt32) throws {

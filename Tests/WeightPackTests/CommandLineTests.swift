@@ -61,10 +61,10 @@ struct CommandLineTests {
             ["verify", "model.safetensors", "model.wpk", "--min-snr", "300"], in: folder)
         #expect(failing.status == 1, "\(failing.standardError)")
         #expect(failing.standardOutput.contains("FAIL"))
-        #expect(failing.standardOutput.contains("\n1 tensor below 300.0 dB\n"), "\(failing.standardOutput)")
+        #expect(failing.standardOutput.contains("\n1 tensor below 300 dB\n"), "\(failing.standardOutput)")
         #expect(!failing.standardOutput.contains("error:"))
         #expect(
-            failing.standardError == "error: 1 below 300.0 dB: encoder.layer.0.attention.query.weight\n",
+            failing.standardError == "error: 1 below 300 dB: encoder.layer.0.attention.query.weight\n",
             "\(failing.standardError)")
         let passing = try CommandLineTool.run(
             ["verify", "model.safetensors", "model.wpk", "--min-snr", "20"], in: folder)
@@ -77,9 +77,10 @@ struct CommandLineTests {
         defer { folder.remove() }
         let input = try writeModel(in: folder)
         try Packer.pack(inputPath: input, outputPath: folder.path("model.wpk"), options: PackOptions())
-        let result = try CommandLineTool.run(["verify", "model.safetensors", "model.wpk", "--min-snr", "-5"], in: folder)
+        let result = try CommandLineTool.run(
+            ["verify", "model.safetensors", "model.wpk", "--min-snr", "-5"], in: folder)
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("\n0 tensors below -5.0 dB"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("\n0 tensors below -5 dB"), "\(result.standardOutput)")
         #expect(result.standardError.isEmpty)
     }
 
@@ -136,7 +137,7 @@ struct CommandLineTests {
         let summary = json?["summary"] as? [String: Any]
         #expect(summary?["passed"] as? Bool == false)
         #expect(summary?["min_snr_db"] as? Double == 300)
-        #expect(result.standardError.hasPrefix("error: 1 below 300.0 dB"))
+        #expect(result.standardError.hasPrefix("error: 1 below 300 dB"))
     }
 
     @Test func packUnpackAndInspectSucceedEndToEnd() throws {
@@ -184,7 +185,8 @@ struct CommandLineTests {
         let none = try CommandLineTool.run(
             ["pack", "model.safetensors", "-o", "plain.wpk", "--quant", "None", "-q"], in: folder)
         #expect(none.status == 0, "\(none.standardError)")
-        #expect(try WPKReader(path: folder.path("plain.wpk")).index.tensors.allSatisfy { $0.stages.first?.name != "int8" })
+        #expect(
+            try WPKReader(path: folder.path("plain.wpk")).index.tensors.allSatisfy { $0.stages.first?.name != "int8" })
         let unpack = try CommandLineTool.run(
             ["unpack", "model.wpk", "-o", "out.safetensors", "--dtype", "F16", "-q"], in: folder)
         #expect(unpack.status == 0, "\(unpack.standardError)")
@@ -214,7 +216,8 @@ struct CommandLineTests {
         let result = try CommandLineTool.run(
             ["pack", "model.safetensors", "-o", "model.wpk", "--quant", quant], in: folder)
         #expect(result.status == 64)
-        #expect(result.standardError.contains("--quant must be int8 or none; got '\(quant)'"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains("--quant must be int8 or none; got '\(quant)'"), "\(result.standardError)")
         #expect(!FileManager.default.fileExists(atPath: folder.path("model.wpk")))
     }
 

@@ -112,7 +112,7 @@ struct StageChainTests {
         let source = try WPKSource(path: path)
         let ids = try #require(source.tensorInfos.first { $0.name == "layer.0.ids" })
         let error = #expect(throws: WeightPackError.self) { try source.decodedTensor(ids) }
-        #expect(error?.code == .unknownStage)
+        #expect(error?.code == .invalidStageParameters)
         #expect(error?.message.contains("float tensor") == true, "\(error?.message ?? "")")
     }
 
@@ -133,20 +133,57 @@ struct StageChainTests {
         #expect(error?.tensorName == "layer.0.weight")
     }
 
-    @Test func int8ParametersThatDisagreeWithTheShapeAreRejected() throws {
+    /// int8 parameters of a `[16, 16]` weight (16 scales, 256 codes: 320 bytes), damaged in the index; the
+    /// code and message expected. Granularity and rows are checked against the shape first (docs/FORMAT.md §5.1),
+    /// then the dequantizer checks rows × columns and the byte count.
+    static let damagedInt8Parameters: [([String: String], String, String)] = [
+        (
+            ["granularity": "per_channel", "rows": "8", "columns": "16"], "invalidStageParameters",
+            "int8 per_channel records 8 rows; shape [16, 16] needs 16"
+        ),
+        (
+            ["granularity": "per_channel", "columns": "16"], "invalidStageParameters",
+            "int8 per_channel records no rows; shape [16, 16] needs 16"
+        ),
+        (
+            ["granularity": "per_tensor", "rows": "2", "columns": "128"], "invalidStageParameters",
+            "int8 per_tensor records 2 rows; it needs 1"
+        ),
+        (
+            ["granularity": "per_row", "rows": "16", "columns": "16"], "invalidStageParameters",
+            "int8 granularity 'per_row' is not per_channel or per_tensor"
+        ),
+        (
+            ["granularity": "per_channel", "rows": "16", "columns": "8"], "underlying",
+            "int8 parameters 'rows' × 'columns' = 16 × 8, but the shape has 256 elements"
+        ),
+        (
+            ["granularity": "per_tensor", "rows": "1", "columns": "256"], "underlying",
+            "int8 stage holds 320 bytes; 1 scales and 256 codes need 1 × 4 + 256"
+        ),
+    ]
+
+    @Test(arguments: damagedInt8Parameters)
+    func int8ParametersThatDisagreeWithTheShapeAreRejected(
+        parameters: [String: String], code: String, message: String
+    ) throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let path = try packedFile(in: folder)
         try WPKSurgery.rewriteRecord(try position(of: "layer.0.weight", in: path), ofFileAt: path) { record in
             var stages = try #require(record["stages"] as? [[String: Any]])
-            stages[0]["params"] = ["granularity": "per_channel", "rows": "8", "columns": "16"]
+            stages[0]["params"] = parameters
             record["stages"] = stages
         }
         let source = try WPKSource(path: path)
         let weight = try #require(source.tensorInfos.first { $0.name == "layer.0.weight" })
         let error = #expect(throws: WeightPackError.self) { try source.decodedTensor(weight) }
-        #expect(error?.code == .underlying)
+        #expect(error?.code == WeightPackError.Code(rawValue: code))
+        #expect(error?.message == message)
         #expect(error?.tensorName == "layer.0.weight")
-        #expect(error?.message.contains("8 × 16") == true, "\(error?.message ?? "")")
+        #expect(error?.path == path)
+        for info in source.tensorInfos where info.name != weight.name {
+            #expect(try source.decodedTensor(info).shape == info.shape, "\(info.name) still decodes")
+        }
     }
 }

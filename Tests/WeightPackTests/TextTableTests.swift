@@ -3,7 +3,7 @@ import WeightPack
 
 struct TextTableTests {
     @Test func elideCapsTheWordsOfADottedNameAndKeepsNumbersAndTheLastWhole() {
-        // Caps 8…4 give 43…33 characters; cap 3 gives 28, the first that fits in 30.
+        // Caps 8…4 give 42…33 characters; cap 3 gives 28, the first that fits in 30.
         let elided = TextTable.elide("encoder.layer.3.attention.self.query.weight", to: 30)
         #expect(elided == "enc.lay.3.att.sel.que.weight")
         #expect(elided.count == 28, "the result may be shorter than the width")
@@ -27,7 +27,8 @@ struct TextTableTests {
         let names = ["attention.output.dense.weight", "output.dense.weight", "intermediate.dense.weight"].map {
             TextTable.elide("encoder.layer.0." + $0, to: 29)
         }
-        #expect(names == ["enc.lay.0.att.out.den.weight", "enco.laye.0.outp.dens.weight", "enco.laye.0.inte.dens.weight"])
+        #expect(
+            names == ["enc.lay.0.att.out.den.weight", "enco.laye.0.outp.dens.weight", "enco.laye.0.inte.dens.weight"])
         #expect(Set(names).count == 3)
         #expect(names.allSatisfy { $0.count <= 29 })
     }
@@ -62,6 +63,8 @@ struct TextTableTests {
                 """)
     }
 
+    /// Left-aligned titles overflow their column unshortened; right-aligned (number) columns widen to fit
+    /// their title and their longest cell.
     @Test func headerTitlesAreNeverElided() {
         var table = TextTable(columns: [
             .init("tensor name", width: 4, alignLeft: true), .init("original", width: 3),
@@ -69,8 +72,8 @@ struct TextTableTests {
         table.rows = [["a.bc", "1"]]
         let lines = table.render().split(separator: "\n").map(String.init)
         #expect(lines[0] == "tensor name original")
-        #expect(lines[1] == "---- ---")
-        #expect(lines[2] == "a.bc   1")
+        #expect(lines[1] == "---- --------")
+        #expect(lines[2] == "a.bc        1")
     }
 
     @Test(arguments: [

@@ -68,7 +68,8 @@ struct VerifierTests {
         #expect(report.missingFromReference == ["c"])
         #expect(report.tensors.map(\.name) == ["b"])
         #expect(!report.namesAndShapesMatch)
-        #expect(report.mismatchMessages == ["error: 'a' is in the reference only", "error: 'c' is in the candidate only"])
+        #expect(
+            report.mismatchMessages == ["error: 'a' is in the reference only", "error: 'c' is in the candidate only"])
         let table = report.renderTable()
         #expect(!table.contains("error:"), "mismatches are not in the table: \(table)")
         #expect(table.hasSuffix("2 tensors missing from one file or of another shape"))
@@ -116,7 +117,7 @@ struct VerifierTests {
         #expect(
             lines.count > 2 && lines[2].hasPrefix("enco.laye.0.atte.quer.weight ") && lines[2].hasSuffix(" FAIL"),
             "failing rows come first: \(table)")
-        #expect(table.contains("\n1 tensor below 300.0 dB"))
+        #expect(table.contains("\n1 tensor below 300 dB"))
         #expect(report.mismatchMessages.isEmpty)
     }
 
@@ -211,7 +212,8 @@ struct VerifierTests {
 
     @Test func summaryMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() throws {
         let report = VerificationReport(
-            referencePath: "r", candidatePath: "c", tensors: [try comparison("half", 1.5), try comparison("quarter", 1.25)],
+            referencePath: "r", candidatePath: "c",
+            tensors: [try comparison("half", 1.5), try comparison("quarter", 1.25)],
             missingFromCandidate: [], missingFromReference: [], shapeMismatches: [])
         let summary = VerificationSummary(report, minimumSNR: nil)
         #expect(abs((summary.snrMedianDecibels ?? .nan) - 10 * log10(8.0)) < 1e-12, "(6.02 + 12.04) / 2 = 9.03 dB")
@@ -227,6 +229,12 @@ struct VerifierTests {
         #expect(summary.snrMedianDecibels == nil, "NaN has no place in the median")
         #expect(summary.belowThreshold == ["nan"])
         #expect(!summary.passed)
+        let statuses = { (minimumSNR: Double?) in
+            report.renderTable(minimumSNR: minimumSNR).split(separator: "\n").dropFirst(2).prefix(2)
+                .map { String($0.split(separator: " ").last ?? "") }
+        }
+        #expect(statuses(nil) == ["NaN", "bit-exact"])
+        #expect(statuses(-100) == ["FAIL", "bit-exact"])
     }
 
     @Test func summaryLinesAndTableOfAMixedReport() throws {
@@ -236,7 +244,7 @@ struct VerifierTests {
                 compared 5 tensors: 1 bit-exact, 1 exact in value, 3 lossy
                 SNR of lossy tensors: median 6.02 dB, min 0.00 dB
                 lowest: double
-                2 tensors below 10.0 dB
+                2 tensors below 10 dB
                 1 tensor missing from one file or of another shape
                 """)
         #expect(report.mismatchMessages == ["error: 'gone' is in the reference only"])

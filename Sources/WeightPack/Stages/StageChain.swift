@@ -34,7 +34,7 @@ enum StageChain {
                 bytes = Data(decoded)
             } else if stage.name == Int8Quantizer.stageName {
                 guard position == 0, record.dtype.isFloatingPoint else {
-                    throw WeightPackError(.unknownStage, "stage 'int8' must come first and apply to a float tensor")
+                    throw WeightPackError(.invalidStageParameters, "stage 'int8' must come first and apply to a float tensor")
                 }
                 try checkInt8Rows(stage.parameters, shape: record.shape)
                 let values = try Int8Dequantizer.decode(
@@ -56,15 +56,15 @@ enum StageChain {
         case Int8Quantizer.Granularity.perChannel.rawValue:
             guard shape.count >= 2, rows == shape.dimensions[0] else {
                 throw WeightPackError(
-                    .unknownStage, "int8 per_channel records \(rows.map(String.init) ?? "no") rows; shape \(shape) needs \(shape.dimensions.first ?? 1)")
+                    .invalidStageParameters, "int8 per_channel records \(rows.map(String.init) ?? "no") rows; shape \(shape) needs \(shape.dimensions.first ?? 1)")
             }
         case Int8Quantizer.Granularity.perTensor.rawValue:
             guard rows == 1 else {
-                throw WeightPackError(.unknownStage, "int8 per_tensor records \(rows.map(String.init) ?? "no") rows; it needs 1")
+                throw WeightPackError(.invalidStageParameters, "int8 per_tensor records \(rows.map(String.init) ?? "no") rows; it needs 1")
             }
         default:
             throw WeightPackError(
-                .unknownStage, "int8 granularity '\(parameters["granularity"] ?? "")' is not per_channel or per_tensor")
+                .invalidStageParameters, "int8 granularity '\(parameters["granularity"] ?? "")' is not per_channel or per_tensor")
         }
     }
 }

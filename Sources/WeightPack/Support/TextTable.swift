@@ -20,9 +20,18 @@ public struct TextTable: Sendable {
     /// Creates an empty table.
     public init(columns: [Column]) { self.columns = columns }
 
-    /// The table as lines: title, rule, rows. Cells longer than their column are shortened in the middle
-    /// with `…` (left-aligned) or kept whole (right-aligned numbers).
+    /// The table as lines: title, rule, rows. Left-aligned cells longer than their column are shortened
+    /// (see ``elide(_:to:)``); right-aligned columns (numbers) widen to fit their longest cell.
     public func render() -> String {
+        var widened = self
+        for (index, column) in columns.enumerated() where !column.alignLeft {
+            let longest = rows.map { index < $0.count ? $0[index].count : 0 }.max() ?? 0
+            widened.columns[index].width = max(column.width, longest, column.title.count)
+        }
+        return widened.renderFixed()
+    }
+
+    private func renderFixed() -> String {
         var lines = [line(columns.map(\.title), elide: false)]
         lines.append(columns.map { String(repeating: "-", count: $0.width) }.joined(separator: " "))
         lines += rows.map { line($0, elide: true) }
@@ -95,6 +104,13 @@ public enum HumanFormat {
             unit += 1
         }
         return fixed(value, digits: value < 10 ? 2 : 1) + " " + units[unit]
+    }
+
+    /// `value` as written by a person: `300` → `300`, `12.5` → `12.5` (no trailing zeros, no exponent for
+    /// ordinary magnitudes).
+    public static func compact(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        return "\(value)"
     }
 
     /// `value` with `digits` digits after the point.

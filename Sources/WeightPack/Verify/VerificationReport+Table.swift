@@ -50,7 +50,7 @@ extension VerificationReport {
         }
         if let minimumSNR {
             lines.append(
-                "\(plural(summary.belowThreshold.count, "tensor")) below \(HumanFormat.fixed(minimumSNR, digits: 1)) dB")
+                "\(plural(summary.belowThreshold.count, "tensor")) below \(HumanFormat.compact(minimumSNR)) dB")
         }
         if summary.nameOrShapeMismatches > 0 {
             lines.append("\(plural(summary.nameOrShapeMismatches, "tensor")) missing from one file or of another shape")

@@ -15,12 +15,13 @@ enum CommandLineTool {
         return nil
     }()
 
-    /// `<root>/.build-tests2/debug/weightpack`, else `<root>/.build/debug/weightpack`; `nil` when neither exists.
+    /// The `weightpack` built beside this test bundle (same build folder and configuration), else
+    /// `<root>/.build/debug/weightpack`; `nil` when neither exists.
     static let executable: URL? = {
-        guard let root = packageRoot else { return nil }
-        return [".build-tests2", ".build"]
-            .map { root.appendingPathComponent($0).appendingPathComponent("debug/weightpack") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("weightpack")
+        let candidates = [besideTests] + (packageRoot.map { [$0.appendingPathComponent(".build/debug/weightpack")] } ?? [])
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
     static var isAvailable: Bool { executable != nil }
