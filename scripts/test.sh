@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift suite, then the interop tests against the Python reference libraries
 # (safetensors, numpy) on small fixtures and on the real all-MiniLM-L6-v2 model.
+# Then checks the formatting of the Swift sources (scripts/lint.sh).
 # WEIGHTPACK_SKIP_MODEL=1 skips the real-model tests (they download 83 MB once, then use the cache).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,3 +16,4 @@ if [ "${WEIGHTPACK_SKIP_MODEL:-0}" != "1" ]; then
 fi
 swift test 2>&1 | tee .swift-test.log
 "$python" -m pytest -q tests/python
+scripts/lint.sh

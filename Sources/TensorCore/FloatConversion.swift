@@ -60,7 +60,8 @@ public enum FloatConversion {
         let count = raw.count / 2
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count {
-                buffer[index] = convert(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
+                buffer[index] = convert(
+                    UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
             }
             initialized = count
         }

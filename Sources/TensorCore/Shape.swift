@@ -7,7 +7,8 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible, Expre
     /// - Throws: `CoreError.Code.negativeDimension`, `CoreError.Code.shapeOverflow`.
     public init(validating dimensions: [Int]) throws(CoreError) {
         for (axis, size) in dimensions.enumerated() where size < 0 {
-            throw CoreError(.negativeDimension, "dimension \(axis) of shape \(dimensions) is \(size); sizes must be ≥ 0")
+            throw CoreError(
+                .negativeDimension, "dimension \(axis) of shape \(dimensions) is \(size); sizes must be ≥ 0")
         }
         self.dimensions = dimensions
         _ = try elementCount()
@@ -47,7 +48,8 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible, Expre
     public func byteCount(of dtype: DType) throws(CoreError) -> Int {
         let (bytes, overflow) = try elementCount().multipliedReportingOverflow(by: dtype.byteWidth)
         if overflow {
-            throw CoreError(.shapeOverflow, "shape \(dimensions) of \(dtype.name) needs more bytes than fit in a 64-bit integer")
+            throw CoreError(
+                .shapeOverflow, "shape \(dimensions) of \(dtype.name) needs more bytes than fit in a 64-bit integer")
         }
         return bytes
     }

@@ -22,7 +22,10 @@ extension Tensor {
                 return FloatConversion.float32(fromBFloat16LE: raw)
             case .float64:
                 return (0..<count).map { index in
-                    Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))))
+                    Float(
+                        Double(
+                            bitPattern: UInt64(
+                                littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))))
                 }
             default:
                 return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in

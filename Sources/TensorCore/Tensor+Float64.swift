@@ -20,7 +20,8 @@ extension Tensor {
             func convert<T>(_: T.Type, _ transform: (T) -> Double) {
                 let width = MemoryLayout<T>.size
                 for index in 0..<range.count {
-                    output[index] = transform(raw.loadUnaligned(fromByteOffset: (range.lowerBound + index) * width, as: T.self))
+                    output[index] = transform(
+                        raw.loadUnaligned(fromByteOffset: (range.lowerBound + index) * width, as: T.self))
                 }
             }
             switch dtype {
@@ -32,8 +33,10 @@ extension Tensor {
             case .uint32: convert(UInt32.self) { Double(UInt32(littleEndian: $0)) }
             case .int64: convert(Int64.self) { Double(Int64(littleEndian: $0)) }
             case .uint64: convert(UInt64.self) { Double(UInt64(littleEndian: $0)) }
-            case .float16: convert(UInt16.self) { Double(FloatConversion.float32(float16Bits: UInt16(littleEndian: $0))) }
-            case .bfloat16: convert(UInt16.self) { Double(FloatConversion.float32(bfloat16Bits: UInt16(littleEndian: $0))) }
+            case .float16:
+                convert(UInt16.self) { Double(FloatConversion.float32(float16Bits: UInt16(littleEndian: $0))) }
+            case .bfloat16:
+                convert(UInt16.self) { Double(FloatConversion.float32(bfloat16Bits: UInt16(littleEndian: $0))) }
             case .float32: convert(UInt32.self) { Double(Float(bitPattern: UInt32(littleEndian: $0))) }
             case .float64: convert(UInt64.self) { Double(bitPattern: UInt64(littleEndian: $0)) }
             }

@@ -18,7 +18,9 @@ public struct StageOutput: Sendable, Equatable {
 extension [String: String] {
     /// The integer parameter `key`, checked to lie in `range`.
     /// - Throws: `TransformError.Code.invalidParameter` when missing, not an integer or out of range.
-    func integer(_ key: String, in range: ClosedRange<Int>, stage: String, tensorName: String?) throws(TransformError) -> Int {
+    func integer(_ key: String, in range: ClosedRange<Int>, stage: String, tensorName: String?) throws(TransformError)
+        -> Int
+    {
         guard let text = self[key], let value = Int(text), range.contains(value) else {
             throw TransformError(
                 .invalidParameter,

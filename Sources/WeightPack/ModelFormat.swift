@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 
 /// The file formats WeightPack reads and writes.
 public enum ModelFormat: String, Sendable, CaseIterable, Codable {

@@ -25,7 +25,8 @@ struct Unpack: ParsableCommand {
     }
 
     func run() throws {
-        let bytes = try Unpacker.unpack(inputPath: input, outputPath: output, floatDType: dtype.flatMap { DType(name: $0.lowercased()) })
+        let bytes = try Unpacker.unpack(
+            inputPath: input, outputPath: output, floatDType: dtype.flatMap { DType(name: $0.lowercased()) })
         if !quiet { print("unpacked to \(output)\n\(HumanFormat.bytes(bytes)) written") }
     }
 }

@@ -43,7 +43,9 @@ struct Verify: ParsableCommand {
             let names = summary.belowThreshold.prefix(5).joined(separator: ", ")
             let more = summary.belowThreshold.count > 5 ? ", …" : ""
             FileHandle.standardError.write(
-                Data("error: \(summary.belowThreshold.count) below \(HumanFormat.compact(minSnr)) dB: \(names)\(more)\n".utf8))
+                Data(
+                    "error: \(summary.belowThreshold.count) below \(HumanFormat.compact(minSnr)) dB: \(names)\(more)\n"
+                        .utf8))
         }
         if !summary.passed { throw ExitCode(ExitStatus.verificationFailed) }
     }

@@ -20,7 +20,7 @@ struct SafetensorsGoldenTests {
         for (entry, expected) in zip(reader.header.entries, golden.tensors) {
             #expect(entry.dtype.safetensorsName == expected.dtype, "\(expected.name)")
             #expect(entry.shape.dimensions == expected.shape, "\(expected.name)")
-            #expect([entry.dataOffsets.lowerBound, entry.dataOffsets.upperBound] == expected.data_offsets)
+            #expect([entry.dataOffsets.lowerBound, entry.dataOffsets.upperBound] == expected.dataOffsets)
             let tensor = try #require(collection[expected.name])
             #expect(tensor.elementCount == expected.values.count, "\(expected.name)")
             #expect(Array(tensor.data) == (try SafetensorsGolden.expectedBytes(expected)), "\(expected.name)")

@@ -67,13 +67,17 @@ public struct WPKHeader: Sendable, Equatable {
     /// - Throws: `FormatError` with `fileTooSmall`, `badMagic`, `unsupportedVersion` (naming both versions, or
     ///   for non-zero flags or reserved bytes), `headerTooLarge` (index over 1 GiB), `headerPastEnd` (index outside
     ///   the file or not at its end) or `corruptIndex` (index offset not a multiple of 64).
-    public static func decode(_ bytes: some RandomAccessCollection<UInt8>, fileByteCount: Int) throws(FormatError) -> WPKHeader {
+    public static func decode(_ bytes: some RandomAccessCollection<UInt8>, fileByteCount: Int) throws(FormatError)
+        -> WPKHeader
+    {
         let head = Array(bytes.prefix(byteCount))
         guard head.count == byteCount, fileByteCount >= byteCount else {
-            throw FormatError(.fileTooSmall, "file has \(fileByteCount) bytes; a .wpk file starts with a \(byteCount)-byte header")
+            throw FormatError(
+                .fileTooSmall, "file has \(fileByteCount) bytes; a .wpk file starts with a \(byteCount)-byte header")
         }
         guard Array(head[0..<8]) == magic else {
-            throw FormatError(.badMagic, "not a .wpk file: the first 8 bytes are not 89 57 50 4B 0D 0A 1A 0A", byteOffset: 0)
+            throw FormatError(
+                .badMagic, "not a .wpk file: the first 8 bytes are not 89 57 50 4B 0D 0A 1A 0A", byteOffset: 0)
         }
         // The 64 bytes are present, so these fixed-offset reads cannot fail.
         let reader = ByteReader(head)
@@ -90,9 +94,12 @@ public struct WPKHeader: Sendable, Equatable {
                 byteOffset: 8)
         }
         guard length <= UInt64(maximumIndexByteCount) else {
-            throw FormatError(.headerTooLarge, "index length is \(length) bytes; the limit is \(maximumIndexByteCount)", byteOffset: 24)
+            throw FormatError(
+                .headerTooLarge, "index length is \(length) bytes; the limit is \(maximumIndexByteCount)",
+                byteOffset: 24)
         }
-        guard offset >= UInt64(byteCount), offset <= UInt64(fileByteCount), length == UInt64(fileByteCount) - offset else {
+        guard offset >= UInt64(byteCount), offset <= UInt64(fileByteCount), length == UInt64(fileByteCount) - offset
+        else {
             throw FormatError(
                 .headerPastEnd,
                 "index at byte \(offset) of length \(length) does not end the file of \(fileByteCount) bytes (truncated or extended file?)",

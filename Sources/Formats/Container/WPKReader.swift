@@ -35,7 +35,8 @@ public struct WPKReader: Sendable {
             do {
                 index = try JSONDecoder().decode(WPKIndex.self, from: indexBytes)
             } catch {
-                throw FormatError(.invalidJSON, "index is not valid: \(Self.explain(error))", byteOffset: header.indexOffset)
+                throw FormatError(
+                    .invalidJSON, "index is not valid: \(Self.explain(error))", byteOffset: header.indexOffset)
             }
             try Self.validate(index, dataEnd: header.indexOffset)
         } catch { throw error.at(path: path) }
@@ -53,7 +54,8 @@ public struct WPKReader: Sendable {
         let actual = Checksum.hex(Checksum.xxh3(bytes))
         guard actual == record.checksum else {
             throw FormatError(
-                .checksumMismatch, "stored bytes hash to \(actual); the index records \(record.checksum) (damaged data)",
+                .checksumMismatch,
+                "stored bytes hash to \(actual); the index records \(record.checksum) (damaged data)",
                 path: file.path, tensorName: record.name, byteOffset: record.offset)
         }
         return bytes
@@ -78,7 +80,8 @@ public struct WPKReader: Sendable {
             return "field \(location(context.codingPath)) is null; expected \(type)"
         case .dataCorrupted(let context):
             let detail = context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
-            return context.codingPath.isEmpty ? "not JSON: \(detail)" : "field \(location(context.codingPath)): \(detail)"
+            return context.codingPath.isEmpty
+                ? "not JSON: \(detail)" : "field \(location(context.codingPath)): \(detail)"
         @unknown default:
             return "\(error)"
         }
@@ -102,7 +105,8 @@ public struct WPKReader: Sendable {
                 record.length <= dataEnd - record.offset
             else {
                 throw corrupt(
-                    "segment \(record.offset)..<\(record.offset &+ record.length) overlaps the previous one (ending at \(previousEnd)) or runs past the data end at \(dataEnd)")
+                    "segment \(record.offset)..<\(record.offset &+ record.length) overlaps the previous one (ending at \(previousEnd)) or runs past the data end at \(dataEnd)"
+                )
             }
             guard record.checksum.count == 16, record.checksum.allSatisfy(\.isHexDigit) else {
                 throw corrupt("checksum '\(record.checksum)' is not 16 hex digits")
@@ -113,15 +117,20 @@ public struct WPKReader: Sendable {
             }
             let (total, totalOverflow) = totalByteCount.addingReportingOverflow(expected)
             guard !totalOverflow else {
-                throw FormatError(.shapeOverflow, "the tensors' sizes add up to more than 2^63 bytes", tensorName: record.name)
+                throw FormatError(
+                    .shapeOverflow, "the tensors' sizes add up to more than 2^63 bytes", tensorName: record.name)
             }
             totalByteCount = total
             if let last = record.stages.last {
                 guard last.outputByteCount == record.length else {
-                    throw corrupt("last stage '\(last.name)' produced \(last.outputByteCount) bytes but \(record.length) are stored")
+                    throw corrupt(
+                        "last stage '\(last.name)' produced \(last.outputByteCount) bytes but \(record.length) are stored"
+                    )
                 }
             } else if expected != record.length {
-                throw corrupt("\(record.length) bytes stored without stages; \(record.dtype.name) × \(record.shape) needs \(expected)")
+                throw corrupt(
+                    "\(record.length) bytes stored without stages; \(record.dtype.name) × \(record.shape) needs \(expected)"
+                )
             }
             guard record.stages.allSatisfy({ $0.outputByteCount >= 0 }) else {
                 throw corrupt("a stage records a negative byte count")

@@ -36,7 +36,8 @@ public final class WPKWriter {
         }
         if let last = stages.last, last.outputByteCount != storedBytes.count {
             throw FormatError(
-                .corruptIndex, "stage '\(last.name)' records \(last.outputByteCount) bytes but \(storedBytes.count) are given",
+                .corruptIndex,
+                "stage '\(last.name)' records \(last.outputByteCount) bytes but \(storedBytes.count) are given",
                 path: output.path, tensorName: name)
         }
         try output.pad(toMultipleOf: WPKHeader.alignment)

@@ -23,7 +23,8 @@ public final class AtomicFileWriter {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        temporaryPath = URL(fileURLWithPath: folder).appendingPathComponent(".\(url.lastPathComponent).tmp-\(suffix)").path
+        temporaryPath =
+            URL(fileURLWithPath: folder).appendingPathComponent(".\(url.lastPathComponent).tmp-\(suffix)").path
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil) else {
             throw FormatError(.ioFailure, "cannot create a file in folder '\(folder)'", path: path)
         }
@@ -44,7 +45,8 @@ public final class AtomicFileWriter {
         do {
             try handle.write(contentsOf: bytes)
         } catch {
-            throw FormatError(.ioFailure, "write failed after \(byteCount) bytes: \(error.localizedDescription)", path: path)
+            throw FormatError(
+                .ioFailure, "write failed after \(byteCount) bytes: \(error.localizedDescription)", path: path)
         }
         byteCount += bytes.count
     }
@@ -71,7 +73,9 @@ public final class AtomicFileWriter {
     /// Flushes the temporary file to disk and renames it to the destination, replacing any file there.
     /// - Throws: `FormatError.Code.ioFailure` when flushing or renaming fails; the temporary file is then removed.
     public func commit() throws(FormatError) {
-        guard let handle, !finished else { throw FormatError(.ioFailure, "commit after the file was closed", path: path) }
+        guard let handle, !finished else {
+            throw FormatError(.ioFailure, "commit after the file was closed", path: path)
+        }
         do {
             try handle.synchronize()
             try handle.close()

@@ -23,7 +23,8 @@ public struct MappedFile: Sendable {
         guard !isDirectory.boolValue else { throw FormatError(.ioFailure, "is a folder, not a file", path: path) }
         let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
         guard type == .typeRegular else {
-            throw FormatError(.ioFailure, "is not a regular file (a device, pipe or socket cannot be mapped)", path: path)
+            throw FormatError(
+                .ioFailure, "is not a regular file (a device, pipe or socket cannot be mapped)", path: path)
         }
         do {
             bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)

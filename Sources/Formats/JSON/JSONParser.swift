@@ -78,7 +78,8 @@ public struct JSONParser {
             let keyOffset = position
             let key = try parseString()
             guard seen.insert(Array(key.utf8)).inserted else {
-                throw FormatError(.duplicateTensorName, "key '\(key)' appears twice (second at header byte \(keyOffset))")
+                throw FormatError(
+                    .duplicateTensorName, "key '\(key)' appears twice (second at header byte \(keyOffset))")
             }
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw failure("expected ':' after key") }

@@ -18,7 +18,10 @@ public enum JSONWriter {
             case 0x09: out += [0x5C, UInt8(ascii: "t")]
             case ..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                out += [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                out += [
+                    0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)],
+                    hex[Int(byte & 15)],
+                ]
             default: out.append(byte)
             }
         }

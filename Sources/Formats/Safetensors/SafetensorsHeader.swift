@@ -47,7 +47,9 @@ public struct SafetensorsHeader: Sendable, Equatable {
     {
         let bytes = Array(prefix.prefix(8))
         guard bytes.count == 8, fileByteCount >= 8 else {
-            throw FormatError(.fileTooSmall, "file has \(fileByteCount) bytes; a safetensors file starts with an 8-byte header length")
+            throw FormatError(
+                .fileTooSmall, "file has \(fileByteCount) bytes; a safetensors file starts with an 8-byte header length"
+            )
         }
         let declared = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard declared <= UInt64(maximumHeaderByteCount) else {
@@ -100,7 +102,8 @@ public struct SafetensorsHeader: Sendable, Equatable {
             var map: [String: String] = [:]
             for (key, item) in members {
                 guard case .string(let text) = item else {
-                    throw FormatError(.invalidMetadata, "__metadata__ value for '\(key)' is a \(item.typeName); it must be a string")
+                    throw FormatError(
+                        .invalidMetadata, "__metadata__ value for '\(key)' is a \(item.typeName); it must be a string")
                 }
                 map[key] = text
             }
@@ -114,7 +117,9 @@ public struct SafetensorsHeader: Sendable, Equatable {
         func invalid(_ message: String) -> FormatError {
             FormatError(.invalidTensorInfo, message, tensorName: name)
         }
-        guard case .object(let fields) = value else { throw invalid("entry is a \(value.typeName); expected an object") }
+        guard case .object(let fields) = value else {
+            throw invalid("entry is a \(value.typeName); expected an object")
+        }
         func field(_ key: String) throws(FormatError) -> JSONValue {
             guard let found = fields.first(where: { $0.key == key }) else { throw invalid("missing field '\(key)'") }
             return found.value
@@ -138,7 +143,8 @@ public struct SafetensorsHeader: Sendable, Equatable {
             case .integer(let begin) = offsetValues[0], case .integer(let end) = offsetValues[1], begin >= 0, end >= 0
         else { throw invalid("'data_offsets' must be two non-negative integers [begin, end]") }
         guard begin <= end else {
-            throw FormatError(.offsetsOutOfBounds, "data_offsets [\(begin), \(end)] end before they begin", tensorName: name)
+            throw FormatError(
+                .offsetsOutOfBounds, "data_offsets [\(begin), \(end)] end before they begin", tensorName: name)
         }
         let shape: Shape
         let needed: Int
@@ -164,7 +170,11 @@ public struct SafetensorsHeader: Sendable, Equatable {
     private static func checkCoverage(_ entries: inout [SafetensorsEntry], dataByteCount: Int, dataStart: Int)
         throws(FormatError)
     {
-        entries.sort { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound) }
+        entries.sort {
+            ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < (
+                $1.dataOffsets.lowerBound, $1.dataOffsets.upperBound
+            )
+        }
         var expectedBegin = 0
         var previous: String?
         for entry in entries {

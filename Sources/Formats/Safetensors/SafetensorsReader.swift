@@ -33,11 +33,14 @@ public struct SafetensorsReader: Sendable {
     public func tensor(_ entry: SafetensorsEntry) throws(FormatError) -> Tensor {
         let range = entry.dataOffsets
         guard range.upperBound <= file.byteCount - header.dataStart else {
-            throw FormatError(.offsetsOutOfBounds, "entry lies outside the data buffer", path: file.path, tensorName: entry.name)
+            throw FormatError(
+                .offsetsOutOfBounds, "entry lies outside the data buffer", path: file.path, tensorName: entry.name)
         }
         let start = header.dataStart + range.lowerBound
         do {
-            return try Tensor(name: entry.name, dtype: entry.dtype, shape: entry.shape, data: file.slice(start..<(start + range.count)))
+            return try Tensor(
+                name: entry.name, dtype: entry.dtype, shape: entry.shape,
+                data: file.slice(start..<(start + range.count)))
         } catch { throw FormatError(error, path: file.path, tensorName: entry.name) }
     }
 

@@ -35,7 +35,8 @@ public enum SafetensorsWriter {
         var offset = 0
         for tensor in ordered {
             guard tensor.name != "__metadata__", seen.insert(TensorNameKey(tensor.name)).inserted else {
-                throw FormatError(.duplicateTensorName, "tensor name is used twice or is reserved", tensorName: tensor.name)
+                throw FormatError(
+                    .duplicateTensorName, "tensor name is used twice or is reserved", tensorName: tensor.name)
             }
             let byteCount: Int
             do { byteCount = try tensor.shape.byteCount(of: tensor.dtype) } catch {
@@ -43,7 +44,9 @@ public enum SafetensorsWriter {
             }
             let (end, overflow) = offset.addingReportingOverflow(byteCount)
             guard !overflow else { throw FormatError(.shapeOverflow, "total size overflows", tensorName: tensor.name) }
-            entries.append(SafetensorsEntry(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, dataOffsets: offset..<end))
+            entries.append(
+                SafetensorsEntry(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, dataOffsets: offset..<end)
+            )
             offset = end
         }
         var json: [UInt8] = [UInt8(ascii: "{")]
@@ -84,7 +87,8 @@ public enum SafetensorsWriter {
     /// Serializes a collection in memory.
     /// - Throws: as ``layout(for:metadata:)``.
     public static func serialize(_ collection: TensorCollection) throws(FormatError) -> Data {
-        let layout = try layout(for: collection.tensors.map { ($0.name, $0.dtype, $0.shape) }, metadata: collection.metadata)
+        let layout = try layout(
+            for: collection.tensors.map { ($0.name, $0.dtype, $0.shape) }, metadata: collection.metadata)
         var out = Data(layout.headerBytes)
         out.reserveCapacity(layout.fileByteCount)
         for entry in layout.entries { out.append(collection[entry.name]!.data) }
@@ -94,7 +98,8 @@ public enum SafetensorsWriter {
     /// Writes a collection to `path` atomically (temporary file, then rename).
     /// - Throws: as ``layout(for:metadata:)``; `FormatError.Code.ioFailure` when writing fails (no file is left behind).
     public static func write(_ collection: TensorCollection, to path: String) throws {
-        let layout = try layout(for: collection.tensors.map { ($0.name, $0.dtype, $0.shape) }, metadata: collection.metadata)
+        let layout = try layout(
+            for: collection.tensors.map { ($0.name, $0.dtype, $0.shape) }, metadata: collection.metadata)
         try write(layout, to: path) { collection[$0.name]!.data }
     }
 
@@ -112,7 +117,8 @@ public enum SafetensorsWriter {
                 let bytes = try bytesFor(entry)
                 guard bytes.count == entry.dataOffsets.count else {
                     throw FormatError(
-                        .byteCountMismatch, "\(bytes.count) bytes supplied; the layout reserves \(entry.dataOffsets.count)",
+                        .byteCountMismatch,
+                        "\(bytes.count) bytes supplied; the layout reserves \(entry.dataOffsets.count)",
                         path: path, tensorName: entry.name)
                 }
                 try output.write(bytes)

@@ -38,7 +38,8 @@ public enum Int8Dequantizer {
             let codes = raw.baseAddress.map { $0.advanced(by: rows * 4).assumingMemoryBound(to: Int8.self) }
             return [Float](unsafeUninitializedCapacity: elementCount) { out, initialized in
                 for row in 0..<rows {
-                    let scale = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self)))
+                    let scale = Float(
+                        bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self)))
                     let base = row * columns
                     for column in 0..<columns { out[base + column] = Float(codes![base + column]) * scale }
                 }

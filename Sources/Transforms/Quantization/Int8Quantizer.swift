@@ -47,7 +47,8 @@ public struct Int8Quantizer: Sendable {
         let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
         guard nonFinite == 0 else {
             throw TransformError(
-                .nonFiniteValues, "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; int8 cannot represent them",
+                .nonFiniteValues,
+                "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; int8 cannot represent them",
                 tensorName: tensorName)
         }
         let mode = effectiveGranularity(for: shape)
@@ -71,7 +72,8 @@ public struct Int8Quantizer: Sendable {
 
     /// Quantizes one row; returns its scale.
     @inline(__always)
-    private static func quantizeRow(_ row: UnsafeBufferPointer<Float>, into codes: UnsafeMutablePointer<Int8>) -> Float {
+    private static func quantizeRow(_ row: UnsafeBufferPointer<Float>, into codes: UnsafeMutablePointer<Int8>) -> Float
+    {
         var maxMagnitude: Float = 0
         for value in row { maxMagnitude = max(maxMagnitude, abs(value)) }
         guard maxMagnitude > 0 else {

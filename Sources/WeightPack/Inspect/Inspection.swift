@@ -152,7 +152,8 @@ public struct Inspection: Sendable, Codable, Equatable {
         try totals.encode(totalOriginalBytes, forKey: .originalBytes)
         try totals.encode(totalStoredBytes, forKey: .storedBytes)
         try totals.encode(overheadBytes, forKey: .overheadBytes)
-        try totals.encode(totalStoredBytes == 0 ? 1 : Double(totalOriginalBytes) / Double(totalStoredBytes), forKey: .ratio)
+        try totals.encode(
+            totalStoredBytes == 0 ? 1 : Double(totalOriginalBytes) / Double(totalStoredBytes), forKey: .ratio)
         try totals.encode(
             totalElements == 0 ? 0 : Double(fileBytes) * 8 / Double(totalElements), forKey: .bitsPerWeight)
     }

@@ -27,7 +27,8 @@ public struct PackOptions: Sendable {
             case ("zstd", 1): self = .zstd(level: 3)
             case ("zstd", 2):
                 guard let level = Int(parts[1]) else {
-                    throw WeightPackError(.invalidOption, "codec '\(text)': the zstd level must be an integer, e.g. zstd:19")
+                    throw WeightPackError(
+                        .invalidOption, "codec '\(text)': the zstd level must be an integer, e.g. zstd:19")
                 }
                 self = .zstd(level: level)
             case ("lz4", 1): self = .lz4
@@ -58,7 +59,8 @@ public struct PackOptions: Sendable {
     public var minimumQuantizedDimensions: Int
 
     /// Creates options.
-    public init(quantization: Quantization = .int8, codec: Codec = .zstd(level: 3), minimumQuantizedDimensions: Int = 2) {
+    public init(quantization: Quantization = .int8, codec: Codec = .zstd(level: 3), minimumQuantizedDimensions: Int = 2)
+    {
         self.quantization = quantization
         self.codec = codec
         self.minimumQuantizedDimensions = minimumQuantizedDimensions

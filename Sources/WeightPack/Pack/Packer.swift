@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 import TensorCore
 
 /// The outcome of packing one tensor.
@@ -78,13 +78,15 @@ public enum Packer {
             throw WeightPackError(wrapping: error, path: outputPath)
         }
         let outputBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? Int) ?? 0
-        return PackSummary(tensors: summaries, inputFileByteCount: source.fileByteCount, outputFileByteCount: outputBytes)
+        return PackSummary(
+            tensors: summaries, inputFileByteCount: source.fileByteCount, outputFileByteCount: outputBytes)
     }
 
     /// A decoded tensor in its source dtype: lossy stages decode to Float32, which is converted back so that
     /// the new file records the dtype it stores.
     private static func sourceDTypeTensor(_ tensor: Tensor, info: TensorInfo) throws -> Tensor {
         guard tensor.dtype != info.dtype else { return tensor }
-        return try Tensor(name: tensor.name, shape: tensor.shape, float32Values: tensor.float32Values(), dtype: info.dtype)
+        return try Tensor(
+            name: tensor.name, shape: tensor.shape, float32Values: tensor.float32Values(), dtype: info.dtype)
     }
 }

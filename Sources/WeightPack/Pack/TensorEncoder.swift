@@ -33,16 +33,19 @@ struct TensorEncoder: Sendable {
             var stages: [StageDescriptor] = []
             var bytes = tensor.data
             if quantizes(tensor) {
-                let output = try Int8Quantizer().encode(tensor.float32Values(), shape: tensor.shape, tensorName: tensor.name)
+                let output = try Int8Quantizer().encode(
+                    tensor.float32Values(), shape: tensor.shape, tensorName: tensor.name)
                 bytes = output.bytes
                 stages.append(
-                    StageDescriptor(name: Int8Quantizer.stageName, parameters: output.parameters, outputByteCount: bytes.count))
+                    StageDescriptor(
+                        name: Int8Quantizer.stageName, parameters: output.parameters, outputByteCount: bytes.count))
             }
             if let codec, !bytes.isEmpty {
                 let compressed = try bytes.withUnsafeBytes { raw throws -> [UInt8] in try codec.encode(raw) }
                 if compressed.count < bytes.count {
                     bytes = Data(compressed)
-                    stages.append(StageDescriptor(name: codec.name, parameters: codec.parameters, outputByteCount: bytes.count))
+                    stages.append(
+                        StageDescriptor(name: codec.name, parameters: codec.parameters, outputByteCount: bytes.count))
                 }
             }
             return EncodedTensor(tensor: tensor, stages: stages, storedBytes: bytes)

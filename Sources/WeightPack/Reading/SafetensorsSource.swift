@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 import TensorCore
 
 /// A safetensors file as a ``TensorSource``: memory-mapped, tensors are zero-copy slices.
@@ -27,7 +27,8 @@ public struct SafetensorsSource: TensorSource {
 
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
         let entries = reader.header.entries
-        guard entries.indices.contains(info.position), entries[info.position].name.utf8.elementsEqual(info.name.utf8) else {
+        guard entries.indices.contains(info.position), entries[info.position].name.utf8.elementsEqual(info.name.utf8)
+        else {
             throw WeightPackError(.invalidOption, "no such tensor in this file", path: path, tensorName: info.name)
         }
         do { return try reader.tensor(entries[info.position]) } catch {

@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 import TensorCore
 
 /// What a file says about one tensor before its data is read.

@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 import TensorCore
 
 /// A `.wpk` file as a ``TensorSource``: opening reads the index only; decoding a tensor checks its checksum
@@ -28,7 +28,8 @@ public struct WPKSource: TensorSource {
 
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
         let records = reader.index.tensors
-        guard records.indices.contains(info.position), records[info.position].name.utf8.elementsEqual(info.name.utf8) else {
+        guard records.indices.contains(info.position), records[info.position].name.utf8.elementsEqual(info.name.utf8)
+        else {
             throw WeightPackError(.invalidOption, "no such tensor in this file", path: path, tensorName: info.name)
         }
         let record = records[info.position]

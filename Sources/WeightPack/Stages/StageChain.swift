@@ -1,6 +1,6 @@
 import Codecs
-import Foundation
 import Formats
+import Foundation
 import TensorCore
 import Transforms
 
@@ -26,7 +26,8 @@ enum StageChain {
         let elementCount = try record.shape.elementCount()
         for (position, stage) in record.stages.enumerated().reversed() {
             let inputByteCount =
-                position == 0 ? try record.shape.byteCount(of: record.dtype) : record.stages[position - 1].outputByteCount
+                position == 0
+                ? try record.shape.byteCount(of: record.dtype) : record.stages[position - 1].outputByteCount
             if let codec = try codec(named: stage.name, parameters: stage.parameters) {
                 let decoded = try bytes.withUnsafeBytes { raw throws -> [UInt8] in
                     try codec.decode(raw, decodedByteCount: inputByteCount)
@@ -34,7 +35,8 @@ enum StageChain {
                 bytes = Data(decoded)
             } else if stage.name == Int8Quantizer.stageName {
                 guard position == 0, record.dtype.isFloatingPoint else {
-                    throw WeightPackError(.invalidStageParameters, "stage 'int8' must come first and apply to a float tensor")
+                    throw WeightPackError(
+                        .invalidStageParameters, "stage 'int8' must come first and apply to a float tensor")
                 }
                 try checkInt8Rows(stage.parameters, shape: record.shape)
                 let values = try Int8Dequantizer.decode(
@@ -56,15 +58,20 @@ enum StageChain {
         case Int8Quantizer.Granularity.perChannel.rawValue:
             guard shape.count >= 2, rows == shape.dimensions[0] else {
                 throw WeightPackError(
-                    .invalidStageParameters, "int8 per_channel records \(rows.map(String.init) ?? "no") rows; shape \(shape) needs \(shape.dimensions.first ?? 1)")
+                    .invalidStageParameters,
+                    "int8 per_channel records \(rows.map(String.init) ?? "no") rows; shape \(shape) needs \(shape.dimensions.first ?? 1)"
+                )
             }
         case Int8Quantizer.Granularity.perTensor.rawValue:
             guard rows == 1 else {
-                throw WeightPackError(.invalidStageParameters, "int8 per_tensor records \(rows.map(String.init) ?? "no") rows; it needs 1")
+                throw WeightPackError(
+                    .invalidStageParameters, "int8 per_tensor records \(rows.map(String.init) ?? "no") rows; it needs 1"
+                )
             }
         default:
             throw WeightPackError(
-                .invalidStageParameters, "int8 granularity '\(parameters["granularity"] ?? "")' is not per_channel or per_tensor")
+                .invalidStageParameters,
+                "int8 granularity '\(parameters["granularity"] ?? "")' is not per_channel or per_tensor")
         }
     }
 }

@@ -24,12 +24,14 @@ enum OutputPath {
         if let type = (try? FileManager.default.attributesOfItem(atPath: output)[.type]) as? FileAttributeType,
             type != .typeRegular, type != .typeSymbolicLink
         {
-            throw WeightPackError(.invalidOutput, "exists and is not a regular file; it would be replaced", path: output)
+            throw WeightPackError(
+                .invalidOutput, "exists and is not a regular file; it would be replaced", path: output)
         }
         let pathExtension = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard pathExtension == requiredExtension else {
             throw WeightPackError(
-                .invalidOutput, "this command writes a .\(requiredExtension) file; name the output *.\(requiredExtension)",
+                .invalidOutput,
+                "this command writes a .\(requiredExtension) file; name the output *.\(requiredExtension)",
                 path: output)
         }
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Formats
+import Foundation
 import TensorCore
 
 /// Decodes a model file (typically `.wpk`) back to a safetensors file that any safetensors reader loads.
@@ -18,7 +18,8 @@ public enum Unpacker {
         -> Int
     {
         if let floatDType, !floatDType.isFloatingPoint {
-            throw WeightPackError(.invalidOption, "--dtype must be a float type (f32, f16, bf16, f64); got \(floatDType.name)")
+            throw WeightPackError(
+                .invalidOption, "--dtype must be a float type (f32, f16, bf16, f64); got \(floatDType.name)")
         }
         try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "safetensors")
         let source = try openTensorSource(path: inputPath)
@@ -29,10 +30,12 @@ public enum Unpacker {
         do {
             let layout = try SafetensorsWriter.layout(
                 for: infos.map { ($0.name, outputDType($0), $0.shape) }, metadata: source.metadata)
-            let infoByName = Dictionary(infos.map { (TensorNameKey($0.name), $0) }, uniquingKeysWith: { first, _ in first })
+            let infoByName = Dictionary(
+                infos.map { (TensorNameKey($0.name), $0) }, uniquingKeysWith: { first, _ in first })
             try SafetensorsWriter.write(layout, to: outputPath) { entry in
                 guard let info = infoByName[TensorNameKey(entry.name)] else {
-                    throw WeightPackError(.invalidOption, "tensor vanished from the source", path: inputPath, tensorName: entry.name)
+                    throw WeightPackError(
+                        .invalidOption, "tensor vanished from the source", path: inputPath, tensorName: entry.name)
                 }
                 let tensor = try source.decodedTensor(info)
                 if tensor.dtype == entry.dtype { return tensor.data }

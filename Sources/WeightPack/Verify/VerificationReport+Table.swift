@@ -14,7 +14,8 @@ extension VerificationReport {
         for row in tensors.filter(isFailing) + tensors.filter({ !isFailing($0) }) {
             let status =
                 isFailing(row)
-                ? "FAIL" : row.bitExact ? "bit-exact" : row.snrDecibels.isNaN ? "NaN" : row.snrDecibels.isFinite ? "" : "exact"
+                ? "FAIL"
+                : row.bitExact ? "bit-exact" : row.snrDecibels.isNaN ? "NaN" : row.snrDecibels.isFinite ? "" : "exact"
             table.rows.append([
                 row.name, scientific(row.maxAbsError), scientific(row.rmse),
                 HumanFormat.fixed(row.snrDecibels, digits: 2),
@@ -44,8 +45,9 @@ extension VerificationReport {
         if let median = summary.snrMedianDecibels, let minimum = summary.snrMinimumDecibels,
             let worst = summary.snrMinimumTensor
         {
-            lines.append("SNR of lossy tensors: median \(HumanFormat.fixed(median, digits: 2)) dB, "
-                + "min \(HumanFormat.fixed(minimum, digits: 2)) dB")
+            lines.append(
+                "SNR of lossy tensors: median \(HumanFormat.fixed(median, digits: 2)) dB, "
+                    + "min \(HumanFormat.fixed(minimum, digits: 2)) dB")
             lines.append("lowest: \(worst)")
         }
         if let minimumSNR {

@@ -47,14 +47,16 @@ public struct VerificationSummary: Sendable, Codable, Equatable {
         } else if lossyRows.count % 2 == 1 {
             snrMedianDecibels = lossyRows[lossyRows.count / 2].snrDecibels
         } else {
-            snrMedianDecibels = (lossyRows[lossyRows.count / 2 - 1].snrDecibels + lossyRows[lossyRows.count / 2].snrDecibels) / 2
+            snrMedianDecibels =
+                (lossyRows[lossyRows.count / 2 - 1].snrDecibels + lossyRows[lossyRows.count / 2].snrDecibels) / 2
         }
         snrMinimumDecibels = lossyRows.first?.snrDecibels
         snrMinimumTensor = lossyRows.first?.name
         minimumSNRDecibels = minimumSNR
-        belowThreshold = minimumSNR.map { threshold in
-            report.tensors(belowSNR: threshold).sorted { $0.snrDecibels < $1.snrDecibels }.map(\.name)
-        } ?? []
+        belowThreshold =
+            minimumSNR.map { threshold in
+                report.tensors(belowSNR: threshold).sorted { $0.snrDecibels < $1.snrDecibels }.map(\.name)
+            } ?? []
         nameOrShapeMismatches =
             report.missingFromCandidate.count + report.missingFromReference.count + report.shapeMismatches.count
         passed = belowThreshold.isEmpty && nameOrShapeMismatches == 0

@@ -98,7 +98,9 @@ public enum Verifier {
         let referenceNames = Set(reference.tensorInfos.map { TensorNameKey($0.name) })
         var report = VerificationReport(
             referencePath: referencePath, candidatePath: candidatePath, tensors: [], missingFromCandidate: [],
-            missingFromReference: candidate.tensorInfos.map(\.name).filter { !referenceNames.contains(TensorNameKey($0)) },
+            missingFromReference: candidate.tensorInfos.map(\.name).filter {
+                !referenceNames.contains(TensorNameKey($0))
+            },
             shapeMismatches: [], minimumSNR: minimumSNR)
         for info in reference.tensorInfos {
             guard let other = candidateInfos[TensorNameKey(info.name)] else {

@@ -9,8 +9,13 @@ struct SafetensorsGolden: Decodable {
         var name: String
         var dtype: String
         var shape: [Int]
-        var data_offsets: [Int]
+        var dataOffsets: [Int]
         var values: Values
+
+        enum CodingKeys: String, CodingKey {
+            case name, dtype, shape, values
+            case dataOffsets = "data_offsets"
+        }
     }
 
     /// Floats are strings (Python's repr of the exact value, or "inf"/"-inf"/"nan"); integers and bools are

@@ -20,7 +20,8 @@ enum CommandLineTool {
     static let executable: URL? = {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("weightpack")
-        let candidates = [besideTests] + (packageRoot.map { [$0.appendingPathComponent(".build/debug/weightpack")] } ?? [])
+        let candidates =
+            [besideTests] + (packageRoot.map { [$0.appendingPathComponent(".build/debug/weightpack")] } ?? [])
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
