@@ -35,6 +35,7 @@ public struct InspectionRow: Sendable, Codable, Equatable {
         case bitsPerWeight = "bits_per_weight"
     }
 
+    /// Creates a row; `bytesAfterStage` must have one entry per stage.
     public init(
         name: String, dtype: String, shape: [Int], elementCount: Int, originalBytes: Int, storedBytes: Int,
         stages: [String], bytesAfterStage: [Int]
@@ -120,6 +121,7 @@ public struct Inspection: Sendable, Codable, Equatable {
         case bitsPerWeight = "bits_per_weight"
     }
 
+    /// Creates an inspection (``Inspector/inspect(path:)`` makes them).
     public init(path: String, format: String, fileBytes: Int, metadataCount: Int, tensors: [InspectionRow]) {
         self.path = path
         self.format = format

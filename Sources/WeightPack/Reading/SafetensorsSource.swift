@@ -13,10 +13,15 @@ public struct SafetensorsSource: TensorSource {
         do { reader = try SafetensorsReader(path: path) } catch { throw WeightPackError(wrapping: error, path: path) }
     }
 
+    /// The path as the user gave it.
     public var path: String { reader.file.path }
+    /// Always `.safetensors`.
     public var format: ModelFormat { .safetensors }
+    /// The file's size in bytes.
     public var fileByteCount: Int { reader.file.byteCount }
+    /// The file's string metadata.
     public var metadata: [String: String] { reader.header.metadata }
+    /// The tensors in file order; `position` is the index into this list.
     public var tensorInfos: [TensorInfo] {
         reader.header.entries.enumerated().map { position, entry in
             TensorInfo(
@@ -25,6 +30,9 @@ public struct SafetensorsSource: TensorSource {
         }
     }
 
+    /// The tensor at `info.position`, decoded (see ``TensorSource/decodedTensor(_:)``).
+    /// - Throws: `WeightPackError` naming the file and tensor when `info` does not match this file or the data
+    ///   is damaged.
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
         let entries = reader.header.entries
         guard entries.indices.contains(info.position), entries[info.position].name.utf8.elementsEqual(info.name.utf8)

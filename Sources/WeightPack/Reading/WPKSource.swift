@@ -14,10 +14,15 @@ public struct WPKSource: TensorSource {
         do { reader = try WPKReader(path: path) } catch { throw WeightPackError(wrapping: error, path: path) }
     }
 
+    /// The path as the user gave it.
     public var path: String { reader.file.path }
+    /// Always `.wpk`.
     public var format: ModelFormat { .wpk }
+    /// The file's size in bytes.
     public var fileByteCount: Int { reader.file.byteCount }
+    /// The file's string metadata.
     public var metadata: [String: String] { reader.index.metadata }
+    /// The tensors in file order; `position` is the index into this list.
     public var tensorInfos: [TensorInfo] {
         reader.index.tensors.enumerated().map { position, record in
             TensorInfo(
@@ -26,6 +31,9 @@ public struct WPKSource: TensorSource {
         }
     }
 
+    /// The tensor at `info.position`, decoded (see ``TensorSource/decodedTensor(_:)``).
+    /// - Throws: `WeightPackError` naming the file and tensor when `info` does not match this file or the data
+    ///   is damaged.
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
         let records = reader.index.tensors
         guard records.indices.contains(info.position), records[info.position].name.utf8.elementsEqual(info.name.utf8)

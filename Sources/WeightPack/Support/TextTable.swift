@@ -2,9 +2,13 @@
 public struct TextTable: Sendable {
     /// A column: its title, width in characters, and alignment.
     public struct Column: Sendable {
+        /// The heading, never shortened.
         public var title: String
+        /// Width in characters (a minimum for right-aligned columns, which widen to fit).
         public var width: Int
+        /// Left-aligned text (shortened to fit) rather than right-aligned numbers.
         public var alignLeft: Bool
+        /// Creates a column.
         public init(_ title: String, width: Int, alignLeft: Bool = false) {
             self.title = title
             self.width = width

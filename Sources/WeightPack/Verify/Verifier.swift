@@ -33,6 +33,7 @@ public struct VerificationReport: Sendable, Codable, Equatable {
         case summary
     }
 
+    /// Creates a report (``Verifier/verify(referencePath:candidatePath:minimumSNR:)`` makes them).
     public init(
         referencePath: String, candidatePath: String, tensors: [TensorComparison], missingFromCandidate: [String],
         missingFromReference: [String], shapeMismatches: [String], minimumSNR: Double? = nil
