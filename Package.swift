@@ -34,10 +34,11 @@ let package = Package(
                 "WeightPack", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TensorCore"]),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TensorCore"]),
-        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "TensorCore"]),
-        .testTarget(name: "WeightPackTests", dependencies: ["WeightPack", "Formats", "TensorCore"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "TensorCore", "TestSupport"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TensorCore", "TestSupport"]),
+        .testTarget(name: "TransformsTests", dependencies: ["Transforms", "TensorCore", "TestSupport"]),
+        .testTarget(name: "WeightPackTests", dependencies: ["WeightPack", "Formats", "TensorCore", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import TensorCore
+import TestSupport
 import Testing
 import WeightPack
 

@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import TensorCore
+import TestSupport
 import Testing
 
 /// docs/FORMAT.md §3: the checks a reader makes on the index before decoding any tensor. Each test writes a

@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import TensorCore
+import TestSupport
 import Testing
 
 /// docs/FORMAT.md §1–3: what ``WPKWriter`` writes and ``WPKReader`` reads back.

@@ -1,25 +1,11 @@
 import Codecs
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny deterministic generator, so every test input is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 enum TestBytes {
     /// `count` uniformly random bytes: incompressible.
     static func random(count: Int, seed: UInt64) -> [UInt8] {
         var generator = SplitMix64(seed: seed)
-        return (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        return (0..<count).map { _ in generator.byte() }
     }
 
     /// `count` bytes in runs of 1...32 of 16 distinct values: compressible, like quantised weights.

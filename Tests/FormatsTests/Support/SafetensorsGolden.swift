@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import TensorCore
+import TestSupport
 
 /// `fixtures/safetensors/valid/golden.json`: what `golden.safetensors` holds, written by
 /// fixtures/make_fixtures.py from the arrays it gave to `safetensors.numpy.save_file`.

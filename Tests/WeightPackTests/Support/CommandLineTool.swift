@@ -1,27 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `weightpack` executable built by `swift build`, run as a child process.
 enum CommandLineTool {
-    /// The folder holding `Package.swift`, found by walking up from this source file.
-    static let packageRoot: URL? = {
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while folder.path != "/" {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-                return folder
-            }
-            folder.deleteLastPathComponent()
-        }
-        return nil
-    }()
-
     /// The `weightpack` built beside this test bundle (same build folder and configuration), else
     /// `<root>/.build/debug/weightpack`; `nil` when neither exists.
     static let executable: URL? = {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("weightpack")
         let candidates =
-            [besideTests] + (packageRoot.map { [$0.appendingPathComponent(".build/debug/weightpack")] } ?? [])
+            [besideTests] + (Fixtures.packageRoot.map { [$0.appendingPathComponent(".build/debug/weightpack")] } ?? [])
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 

@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import TensorCore
+import TestSupport
 
 /// Tensors built in Swift from seeded generators, and the safetensors files that hold them.
 enum TestTensors {
