@@ -9,7 +9,8 @@ let package = Package(
         .executable(name: "weightpack", targets: ["weightpack"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -20,7 +21,9 @@ let package = Package(
             name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
         .target(name: "TensorCore", exclude: ["README.md"]),
         .target(
-            name: "Formats", dependencies: ["TensorCore", "CXXHash"], exclude: ["README.md"]),
+            name: "Formats",
+            dependencies: ["TensorCore", "CXXHash", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["README.md"]),
         .target(
             name: "Codecs", dependencies: ["TensorCore", "CZstd", "CLZ4"], exclude: ["README.md"]),
         .target(

@@ -15,8 +15,10 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print byte counts as exact integers.")
     var bytes = false
 
+    @OptionGroup var raw: RawOptions
+
     func run() throws {
-        let inspection = try Inspector.inspect(path: file)
+        let inspection = try Inspector.inspect(path: file, raw: try raw.inputOptions())
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -17,6 +17,8 @@ struct Pack: ParsableCommand {
     @Option(help: "Lossless codec applied last: zstd, zstd:LEVEL, lz4 or none.")
     var codec: String = "zstd"
 
+    @OptionGroup var raw: RawOptions
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -33,7 +35,8 @@ struct Pack: ParsableCommand {
         let options = PackOptions(
             quantization: PackOptions.Quantization(rawValue: quant.lowercased())!,
             codec: try PackOptions.Codec(parsing: codec))
-        let summary = try Packer.pack(inputPath: input, outputPath: output, options: options)
+        let summary = try Packer.pack(
+            inputPath: input, outputPath: output, options: options, raw: try raw.inputOptions())
         if !quiet { print(summary.renderLines()) }
     }
 }

@@ -165,11 +165,12 @@ public struct Inspection: Sendable, Codable, Equatable {
 public enum Inspector {
     /// Describes every tensor of `path`.
     /// - Throws: `WeightPackError` naming the file when it is malformed or of an unknown format.
-    public static func inspect(path: String) throws(WeightPackError) -> Inspection {
-        let source = try openTensorSource(path: path)
+    /// - Parameter raw: how to read a bare binary file (see ``openTensorSource(path:raw:)``).
+    public static func inspect(path: String, raw: RawInputOptions? = nil) throws(WeightPackError) -> Inspection {
+        let source = try openTensorSource(path: path, raw: raw)
         let rows = source.tensorInfos.map { info in
             InspectionRow(
-                name: info.name, dtype: info.dtype.name, shape: info.shape.dimensions,
+                name: info.name, dtype: info.storageType?.lowercased() ?? info.dtype.name, shape: info.shape.dimensions,
                 elementCount: (try? info.shape.elementCount()) ?? 0, originalBytes: info.originalByteCount,
                 storedBytes: info.storedByteCount, stages: info.stages.map(\.name),
                 bytesAfterStage: info.stages.map(\.outputByteCount))

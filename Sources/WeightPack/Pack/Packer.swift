@@ -44,11 +44,21 @@ public enum Packer {
     /// - Throws: `WeightPackError` naming the file and tensor: a malformed input, NaN or infinity in a tensor to
     ///   quantize, an output path equal to the input, or a write failure (then no output file is left).
     @discardableResult
-    public static func pack(inputPath: String, outputPath: String, options: PackOptions) throws(WeightPackError)
+    public static func pack(
+        inputPath: String, outputPath: String, options: PackOptions, raw: RawInputOptions? = nil
+    ) throws(WeightPackError) -> PackSummary {
+        try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "wpk")
+        return try pack(
+            source: try openTensorSource(path: inputPath, raw: raw), outputPath: outputPath, options: options)
+    }
+
+    /// Packs an open source into `outputPath` (no output-path checks: the caller makes them).
+    /// - Throws: as ``pack(inputPath:outputPath:options:raw:)``.
+    @discardableResult
+    public static func pack(source: any TensorSource, outputPath: String, options: PackOptions) throws(WeightPackError)
         -> PackSummary
     {
-        try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "wpk")
-        let source = try openTensorSource(path: inputPath)
+        let inputPath = source.path
         let encoder = try TensorEncoder(options: options)
         var summaries: [PackedTensorSummary] = []
         do {
@@ -57,7 +67,8 @@ public enum Packer {
                 for info in source.tensorInfos {
                     let encoded: EncodedTensor
                     do {
-                        encoded = try encoder.encode(try sourceDTypeTensor(try source.decodedTensor(info), info: info))
+                        encoded = try encoder.encode(
+                            try TensorConversion.restoringSourceDType(try source.decodedTensor(info), info: info))
                     } catch { throw WeightPackError(wrapping: error, path: inputPath, tensorName: info.name) }
                     try writer.append(
                         name: info.name, dtype: info.dtype, shape: info.shape, stages: encoded.stages,
@@ -80,13 +91,5 @@ public enum Packer {
         let outputBytes = (try? FileManager.default.attributesOfItem(atPath: outputPath)[.size] as? Int) ?? 0
         return PackSummary(
             tensors: summaries, inputFileByteCount: source.fileByteCount, outputFileByteCount: outputBytes)
-    }
-
-    /// A decoded tensor in its source dtype: lossy stages decode to Float32, which is converted back so that
-    /// the new file records the dtype it stores.
-    private static func sourceDTypeTensor(_ tensor: Tensor, info: TensorInfo) throws -> Tensor {
-        guard tensor.dtype != info.dtype else { return tensor }
-        return try Tensor(
-            name: tensor.name, shape: tensor.shape, float32Values: tensor.float32Values(), dtype: info.dtype)
     }
 }

@@ -16,6 +16,23 @@ public struct TensorInfo: Sendable, Equatable {
     public var storedByteCount: Int
     /// The stage chain (empty for formats without one).
     public var stages: [StageDescriptor]
+    /// How the file stores the elements when that is not `dtype` itself, e.g. `"Q4_0"` for a GGUF block type
+    /// (whose elements decode to `dtype` = Float32); `nil` otherwise.
+    public var storageType: String?
+
+    /// Creates a description.
+    public init(
+        position: Int, name: String, dtype: DType, shape: Shape, storedByteCount: Int, stages: [StageDescriptor],
+        storageType: String? = nil
+    ) {
+        self.position = position
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
+        self.storedByteCount = storedByteCount
+        self.stages = stages
+        self.storageType = storageType
+    }
 
     /// Bytes of the elements at their source dtype: element count × element size.
     public var originalByteCount: Int { (try? shape.byteCount(of: dtype)) ?? 0 }
@@ -40,11 +57,26 @@ public protocol TensorSource: Sendable {
     func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor
 }
 
-/// Opens a model file of any supported format.
+/// Opens a model file (or folder) of any supported format.
+/// - Parameter raw: how to read a bare binary file; when given, `path` is read as raw.
 /// - Throws: `WeightPackError` when the format is unknown or the file is malformed (naming the problem).
-public func openTensorSource(path: String) throws(WeightPackError) -> any TensorSource {
-    switch try ModelFormat.detect(path: path) {
-    case .safetensors: try SafetensorsSource(path: path)
-    case .wpk: try WPKSource(path: path)
+public func openTensorSource(path: String, raw: RawInputOptions? = nil) throws(WeightPackError) -> any TensorSource {
+    let location = try ModelFormat.locate(path: path, raw: raw != nil)
+    switch location.format {
+    case .safetensors: return try SafetensorsSource(path: location.path)
+    case .shardedSafetensors: return try ShardedSafetensorsSource(indexPath: location.path)
+    case .wpk: return try WPKSource(path: location.path)
+    case .raw:
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try RawSource(folder: location.path)
+        }
+        guard let raw else {
+            throw WeightPackError(.invalidOption, "a raw file needs --raw-dtype and --shape", path: path)
+        }
+        return try RawSource(path: location.path, options: raw)
+    case .npy, .npz, .npyDirectory, .gguf:
+        throw WeightPackError(
+            .unsupportedFormat, "reading \(location.format.rawValue) is not available yet", path: path)
     }
 }

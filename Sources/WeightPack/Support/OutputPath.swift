@@ -3,9 +3,10 @@ import Foundation
 /// Checks on an output path before anything is written.
 enum OutputPath {
     /// Refuses an output that is one of the inputs (same path after resolving links, or the same file), an
-    /// empty path, an existing folder, or a name whose extension is not `requiredExtension`.
+    /// empty path, an existing folder, or a name whose extension is not `requiredExtension`. With
+    /// `requiredExtension` `nil` the output is a folder: it may exist only if it is empty.
     /// - Throws: `WeightPackError.Code.outputIsInput` or `.invalidOutput`.
-    static func check(_ output: String, against inputs: [String], requiredExtension: String) throws(WeightPackError) {
+    static func check(_ output: String, against inputs: [String], requiredExtension: String?) throws(WeightPackError) {
         guard !output.isEmpty else { throw WeightPackError(.invalidOutput, "the output path is empty") }
         let resolvedOutput = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
         let outputIdentity = identity(of: output)
@@ -18,6 +19,17 @@ enum OutputPath {
             }
         }
         var isDirectory: ObjCBool = false
+        guard let requiredExtension else {
+            if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+                let contents = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? ["?"]
+                guard isDirectory.boolValue, contents.isEmpty else {
+                    throw WeightPackError(
+                        .invalidOutput, "exists and is not an empty folder; name a new folder for this output",
+                        path: output)
+                }
+            }
+            return
+        }
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
             throw WeightPackError(.invalidOutput, "is a folder; name a file to write", path: output)
         }

@@ -22,30 +22,9 @@ public enum Unpacker {
                 .invalidOption, "--dtype must be a float type (f32, f16, bf16, f64); got \(floatDType.name)")
         }
         try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "safetensors")
-        let source = try openTensorSource(path: inputPath)
-        let infos = source.tensorInfos
-        func outputDType(_ info: TensorInfo) -> DType {
-            info.dtype.isFloatingPoint ? (floatDType ?? info.dtype) : info.dtype
-        }
-        do {
-            let layout = try SafetensorsWriter.layout(
-                for: infos.map { ($0.name, outputDType($0), $0.shape) }, metadata: source.metadata)
-            let infoByName = Dictionary(
-                infos.map { (TensorNameKey($0.name), $0) }, uniquingKeysWith: { first, _ in first })
-            try SafetensorsWriter.write(layout, to: outputPath) { entry in
-                guard let info = infoByName[TensorNameKey(entry.name)] else {
-                    throw WeightPackError(
-                        .invalidOption, "tensor vanished from the source", path: inputPath, tensorName: entry.name)
-                }
-                let tensor = try source.decodedTensor(info)
-                if tensor.dtype == entry.dtype { return tensor.data }
-                return try Tensor(
-                    name: tensor.name, shape: tensor.shape, float32Values: tensor.float32Values(), dtype: entry.dtype
-                ).data
-            }
-            return layout.fileByteCount
-        } catch {
-            throw WeightPackError(wrapping: error, path: outputPath)
-        }
+        let summary = try Converter.convert(
+            inputPath: inputPath, outputPath: outputPath,
+            options: ConvertOptions(target: .safetensors, floatDType: floatDType, dequantize: true))
+        return summary.writtenByteCount
     }
 }

@@ -1,0 +1,45 @@
+import Foundation
+import TensorCore
+
+/// What each tensor becomes on its way to a target format: its output dtype, decided before any data is read,
+/// so that streaming writers can lay the file out first.
+struct ConversionPlan {
+    struct Entry {
+        var info: TensorInfo
+        var outputDType: DType
+    }
+
+    let source: any TensorSource
+    let entries: [Entry]
+    let metadata: [String: String]
+
+    /// Plans the conversion of every tensor of `source`.
+    /// - Throws: `WeightPackError` for a block-quantized tensor without `dequantize` when the target cannot hold it.
+    init(source: any TensorSource, target: OutputFormat, options: ConvertOptions) throws(WeightPackError) {
+        self.source = source
+        metadata = source.metadata
+        var entries: [Entry] = []
+        for info in source.tensorInfos {
+            if let storage = info.storageType, !options.dequantize, target != .wpk {
+                throw WeightPackError(
+                    .invalidOption,
+                    "the tensor is stored as \(storage), which \(target.rawValue) output cannot hold; pass --dequantize to write it as f32",
+                    path: source.path, tensorName: info.name)
+            }
+            let dtype = info.dtype.isFloatingPoint ? (options.floatDType ?? info.dtype) : info.dtype
+            entries.append(Entry(info: info, outputDType: dtype))
+        }
+        self.entries = entries
+    }
+
+    /// The tensor of `entry`, decoded and converted to its output dtype.
+    func tensor(_ entry: Entry) throws -> Tensor {
+        let decoded = try TensorConversion.restoringSourceDType(try source.decodedTensor(entry.info), info: entry.info)
+        return try TensorConversion.converting(decoded, to: entry.outputDType)
+    }
+
+    /// Every tensor converted, in source order (zero-copy slices where the source is mapped and nothing changes).
+    func collection() throws -> TensorCollection {
+        try TensorCollection(tensors: entries.map(tensor), metadata: metadata)
+    }
+}
