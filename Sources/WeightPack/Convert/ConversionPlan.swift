@@ -20,7 +20,8 @@ struct ConversionPlan {
         metadata = source.metadata
         var entries: [Entry] = []
         for info in source.tensorInfos {
-            if let storage = info.storageType, !options.dequantize, target != .wpk {
+            let keepsBlocks = target == .gguf && options.ggufQuantization == nil
+            if let storage = info.storageType, !options.dequantize, target != .wpk, !keepsBlocks {
                 throw WeightPackError(
                     .invalidOption,
                     "the tensor is stored as \(storage), which \(target.rawValue) output cannot hold; pass --dequantize to write it as f32",

@@ -75,8 +75,9 @@ public func openTensorSource(path: String, raw: RawInputOptions? = nil) throws(W
             throw WeightPackError(.invalidOption, "a raw file needs --raw-dtype and --shape", path: path)
         }
         return try RawSource(path: location.path, options: raw)
-    case .npy, .npz, .npyDirectory, .gguf:
-        throw WeightPackError(
-            .unsupportedFormat, "reading \(location.format.rawValue) is not available yet", path: path)
+    case .npy: return try NPYSource(path: location.path)
+    case .npyDirectory: return try NPYDirectorySource(folder: location.path)
+    case .npz: return try NPZSource(path: location.path)
+    case .gguf: return try GGUFSource(path: location.path)
     }
 }
