@@ -51,6 +51,20 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let ioFailure = Code(rawValue: "ioFailure")
         /// The file's format could not be told from its name or content.
         public static let unknownFormat = Code(rawValue: "unknownFormat")
+        /// Metadata arrays nest deeper than the reader allows.
+        public static let nestingTooDeep = Code(rawValue: "nestingTooDeep")
+        /// A tensor's data offset is not a multiple of the file's alignment.
+        public static let offsetMisaligned = Code(rawValue: "offsetMisaligned")
+        /// The format can spell the dtype but WeightPack cannot hold it there (NPY objects, strings,
+        /// structured or complex arrays; bfloat16, which NPY cannot spell).
+        public static let unsupportedDType = Code(rawValue: "unsupportedDType")
+        /// An archive member is not one this reader handles (an NPZ member that is not an `.npy` array,
+        /// an encrypted member, an unknown compression method).
+        public static let unsupportedMember = Code(rawValue: "unsupportedMember")
+        /// A declared size exceeds the limit the caller set (an NPZ member larger than the reader allows).
+        public static let sizeLimitExceeded = Code(rawValue: "sizeLimitExceeded")
+        /// Compressed bytes do not inflate to what their header declares.
+        public static let corruptCompressedData = Code(rawValue: "corruptCompressedData")
     }
 
     /// What went wrong.

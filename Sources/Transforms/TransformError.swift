@@ -12,6 +12,10 @@ public struct TransformError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let invalidParameter = Code(rawValue: "invalidParameter")
         /// Encoded bytes are too short, too long or inconsistent with the parameters.
         public static let corruptPayload = Code(rawValue: "corruptPayload")
+        /// The element count is not a multiple of the format's block size.
+        public static let blockSizeNotDivisor = Code(rawValue: "blockSizeNotDivisor")
+        /// The element encoding (e.g. a GGML type) is not one this transform can decode or encode.
+        public static let unsupportedFormat = Code(rawValue: "unsupportedFormat")
     }
 
     /// What went wrong.

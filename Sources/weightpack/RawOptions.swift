@@ -17,7 +17,10 @@ struct RawOptions: ParsableArguments {
     var byteOrder: String = "little"
 
     func validate() throws {
-        guard rawDtype != nil || shape != nil else { return }
+        guard offset >= 0 else { throw ValidationError("--offset must be ≥ 0; got \(offset).") }
+        guard RawInputOptions.ByteOrder(rawValue: byteOrder.lowercased()) != nil else {
+            throw ValidationError("--byte-order must be little or big; got '\(byteOrder)'.")
+        }
         _ = try inputOptions()
     }
 

@@ -57,3 +57,23 @@ def test_lossless_pack_unpack_reproduces_every_tensor_bit_for_bit(weightpack, mo
     assert sorted(source) == sorted(loaded)
     for name in source:
         assert source[name].tobytes() == loaded[name].tobytes(), name
+
+
+def test_safetensors_npz_gguf_safetensors_round_trip_is_bit_exact(weightpack, model_path, tmp_path):
+    weightpack("convert", model_path, tmp_path / "m.npz")
+    weightpack("convert", tmp_path / "m.npz", tmp_path / "m.gguf")
+    weightpack("convert", tmp_path / "m.gguf", tmp_path / "back.safetensors")
+    source = load_file(model_path)
+    loaded = load_file(str(tmp_path / "back.safetensors"))
+    assert sorted(source) == sorted(loaded)
+    for name in source:
+        assert source[name].dtype == loaded[name].dtype and source[name].tobytes() == loaded[name].tobytes(), name
+
+
+def test_gguf_q8_0_keeps_every_2d_weight_above_38_db(weightpack, model_path, tmp_path):
+    weightpack("convert", model_path, tmp_path / "q8.gguf", "--quant", "q8_0")
+    report = json.loads(weightpack("verify", model_path, tmp_path / "q8.gguf", "--json").stdout)
+    source = load_file(model_path)
+    for row in report["tensors"]:
+        if source[row["name"]].ndim == 2 and source[row["name"]].dtype.kind == "f":
+            assert row["snr_db"] is not None and row["snr_db"] >= 38, (row["name"], row["snr_db"])

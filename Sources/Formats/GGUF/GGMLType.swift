@@ -8,7 +8,6 @@ import TensorCore
 /// so every type a current file may hold has a name and a size. Ids missing from the table (removed types
 /// such as 4 `Q4_2`, or ids from a future ggml) are still representable: their ``name`` is `"type N"` and
 /// their sizes are `nil`, and the GGUF reader refuses tensors of such types because it cannot size them.
-// swift-format-ignore: AlwaysUseLowerCamelCase
 public struct GGMLType: Hashable, Sendable, CustomStringConvertible {
     /// The `ggml_type` id as stored in the file (little-endian `uint32`).
     public let rawValue: UInt32
@@ -69,6 +68,7 @@ public struct GGMLType: Hashable, Sendable, CustomStringConvertible {
         self = match
     }
 
+    /// The type's ``name``.
     public var description: String { name }
 
     /// Every type in the table, in id order.

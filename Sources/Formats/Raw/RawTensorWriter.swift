@@ -7,14 +7,7 @@ public enum RawTensorWriter {
     /// Writes `tensor`'s bytes to `path` atomically.
     /// - Throws: `FormatError.Code.ioFailure` when writing fails.
     public static func write(_ tensor: Tensor, to path: String) throws(FormatError) {
-        let output = try AtomicFileWriter(path: path)
-        do {
-            try output.write(tensor.data)
-            try output.commit()
-        } catch {
-            output.abort()
-            throw error
-        }
+        try write(bytes: tensor.data, to: path)
     }
 
     /// The file name used for a tensor inside a folder: the name with every byte outside `[A-Za-z0-9._-]`
@@ -43,31 +36,51 @@ public enum RawTensorWriter {
 
     /// Writes each tensor of `collection` to `folder/<fileName(for: name)>` and a `manifest.json` listing
     /// `{"name", "file", "dtype", "shape"}` per tensor in order (dtype in WeightPack's short spelling).
-    /// Creates `folder` if needed; each file is written atomically.
-    /// - Throws: `FormatError.Code.ioFailure` when the folder cannot be created or a file cannot be written.
+    /// Creates `folder` if needed; each file is written atomically, and on failure the files written so far (and
+    /// the folder, if this call created it) are removed.
+    /// - Throws: `FormatError.Code.ioFailure` when the folder cannot be created, a file name would exceed 255
+    ///   bytes, or a file cannot be written.
     public static func writeFolder(_ collection: TensorCollection, to folder: String) throws(FormatError) {
+        let existed = FileManager.default.fileExists(atPath: folder)
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw FormatError(.ioFailure, "cannot create the folder: \(error.localizedDescription)", path: folder)
         }
-        var manifest: [[String: Any]] = []
-        for tensor in collection.tensors {
-            let file = fileName(for: tensor.name)
-            try write(tensor, to: URL(fileURLWithPath: folder).appendingPathComponent(file).path)
-            manifest.append([
-                "name": tensor.name, "file": file, "dtype": tensor.dtype.name, "shape": tensor.shape.dimensions,
-            ])
+        var written: [String] = []
+        do throws(FormatError) {
+            var manifest: [[String: Any]] = []
+            for tensor in collection.tensors {
+                let file = fileName(for: tensor.name)
+                guard file.utf8.count <= 255 else {
+                    throw FormatError(
+                        .ioFailure, "the tensor's file name would be \(file.utf8.count) bytes; file systems allow 255",
+                        path: folder, tensorName: tensor.name)
+                }
+                let path = URL(fileURLWithPath: folder).appendingPathComponent(file).path
+                try write(tensor, to: path)
+                written.append(path)
+                manifest.append([
+                    "name": tensor.name, "file": file, "dtype": tensor.dtype.name, "shape": tensor.shape.dimensions,
+                ])
+            }
+            let json: Data
+            do {
+                json = try JSONSerialization.data(
+                    withJSONObject: ["tensors": manifest, "metadata": collection.metadata], options: [.sortedKeys])
+            } catch { throw FormatError(.ioFailure, "cannot encode the manifest: \(error)", path: folder) }
+            try write(bytes: json, to: URL(fileURLWithPath: folder).appendingPathComponent("manifest.json").path)
+        } catch {
+            for path in written { try? FileManager.default.removeItem(atPath: path) }
+            if !existed { try? FileManager.default.removeItem(atPath: folder) }
+            throw error
         }
-        let json: Data
+    }
+
+    private static func write(bytes: Data, to path: String) throws(FormatError) {
+        let output = try AtomicFileWriter(path: path)
         do {
-            json = try JSONSerialization.data(
-                withJSONObject: ["tensors": manifest, "metadata": collection.metadata], options: [.sortedKeys])
-        } catch { throw FormatError(.ioFailure, "cannot encode the manifest: \(error)", path: folder) }
-        let output = try AtomicFileWriter(
-            path: URL(fileURLWithPath: folder).appendingPathComponent("manifest.json").path)
-        do {
-            try output.write(json)
+            try output.write(bytes)
             try output.commit()
         } catch {
             output.abort()

@@ -62,9 +62,9 @@ public struct ShardedSafetensorsIndex: Sendable, Equatable {
             let total = fields.first(where: { $0.key == "total_size" })?.value
         {
             switch total {
-            case .integer(let value): totalSize = value
+            case .integer(let value) where value >= 0: totalSize = value
             case .number(let value) where value >= 0 && value < 9e18 && value == value.rounded(): totalSize = Int(value)
-            default: throw FormatError(.invalidJSON, "metadata.total_size is not a whole number")
+            default: throw FormatError(.invalidJSON, "metadata.total_size is not a non-negative whole number")
             }
         }
         return ShardedSafetensorsIndex(weightMap: weightMap, totalSize: totalSize)

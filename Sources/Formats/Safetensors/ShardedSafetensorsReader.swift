@@ -34,14 +34,16 @@ public struct ShardedSafetensorsReader: Sendable {
         for (name, file) in index.weightMap { expected[TensorNameKey(name)] = shardByFile[file] }
         var entries: [(shard: Int, entry: SafetensorsEntry)] = []
         var seen = Set<TensorNameKey>()
+        for shard in shards {
+            for entry in shard.header.entries where !seen.insert(TensorNameKey(entry.name)).inserted {
+                throw FormatError(
+                    .duplicateTensorName, "the tensor appears in more than one shard", path: shard.file.path,
+                    tensorName: entry.name)
+            }
+        }
         for (position, shard) in shards.enumerated() {
             for entry in shard.header.entries {
                 let key = TensorNameKey(entry.name)
-                guard seen.insert(key).inserted else {
-                    throw FormatError(
-                        .duplicateTensorName, "the tensor appears in more than one shard", path: shard.file.path,
-                        tensorName: entry.name)
-                }
                 guard expected[key] == position else {
                     throw FormatError(
                         .corruptIndex,

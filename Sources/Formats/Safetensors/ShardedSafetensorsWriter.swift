@@ -13,26 +13,39 @@ public enum ShardedSafetensorsWriter {
         public var tensors: [(name: String, dtype: DType, shape: Shape)]
     }
 
-    /// Splits tensors, in the order given, into shards whose tensor bytes stay within `maximumShardByteCount`;
-    /// a tensor larger than the limit gets a shard of its own. Names follow `stem-0000i-of-0000n.safetensors`.
+    /// Splits tensors, in the order given, into shards whose tensor bytes stay within `maximumShardByteCount`,
+    /// exactly as Hugging Face's `split_state_dict_into_shards_factory` does: a tensor larger than the limit gets
+    /// a shard of its own, numbered before the shard being filled. Names follow `stem-0000i-of-0000n.safetensors`.
     /// - Throws: `FormatError.Code.shapeOverflow` when a tensor's byte count overflows.
     public static func plan(
         _ tensors: [(name: String, dtype: DType, shape: Shape)], stem: String, maximumShardByteCount: Int
     ) throws(FormatError) -> [Shard] {
-        var groups: [[(name: String, dtype: DType, shape: Shape)]] = [[]]
-        var groupBytes = 0
+        // Hugging Face's split_state_dict_into_shards_factory: a tensor over the limit becomes a shard of its own
+        // at once, ahead of the shard being filled; otherwise a tensor that would tip the current shard over the
+        // limit starts a new one.
+        typealias Group = [(name: String, dtype: DType, shape: Shape)]
+        var groups: [Group] = []
+        var current: Group = []
+        var currentBytes = 0
         for tensor in tensors {
             let bytes: Int
             do { bytes = try tensor.shape.byteCount(of: tensor.dtype) } catch {
                 throw FormatError(error, tensorName: tensor.name)
             }
-            if !groups[groups.count - 1].isEmpty, groupBytes + bytes > maximumShardByteCount {
-                groups.append([])
-                groupBytes = 0
+            if bytes > maximumShardByteCount {
+                groups.append([tensor])
+                continue
             }
-            groups[groups.count - 1].append(tensor)
-            groupBytes += bytes
+            let (sum, overflow) = currentBytes.addingReportingOverflow(bytes)
+            if !current.isEmpty, overflow || sum > maximumShardByteCount {
+                groups.append(current)
+                current = []
+                currentBytes = 0
+            }
+            current.append(tensor)
+            currentBytes += bytes
         }
+        if !current.isEmpty || groups.isEmpty { groups.append(current) }
         let count = groups.count
         return groups.enumerated().map { position, group in
             let number = { (value: Int) in
@@ -65,7 +78,9 @@ public enum ShardedSafetensorsWriter {
                 written.append(path)
                 for entry in layout.entries {
                     weightMap.append((entry.name, shard.fileName))
-                    totalSize += entry.dataOffsets.count
+                    let (sum, overflow) = totalSize.addingReportingOverflow(entry.dataOffsets.count)
+                    guard !overflow else { throw FormatError(.shapeOverflow, "the shards hold more than 2^63 bytes") }
+                    totalSize = sum
                 }
             }
             let indexPath = URL(fileURLWithPath: folder).appendingPathComponent("\(stem).safetensors.index.json").path

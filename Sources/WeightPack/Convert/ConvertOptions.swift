@@ -20,7 +20,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 
     /// The format an output path names by its extension, or `nil` when it names none.
     public static func fromExtension(of path: String) -> OutputFormat? {
-        switch path.split(separator: ".").last.map({ $0.lowercased() }) {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "safetensors": .safetensors
         case "npz": .npz
         case "npy": .npy
@@ -80,7 +80,7 @@ public struct ConvertOptions: Sendable {
 /// Parses sizes such as `2GB`, `500MB`, `1.5GiB`, `4096`: decimal units (KB, MB, GB, TB = 10^3…) and binary
 /// units (KiB, MiB, GiB, TiB = 2^10…), as Hugging Face's `max_shard_size` reads them.
 public enum ByteSize {
-    /// The number of bytes `text` names, or `nil` when it is not a positive size.
+    /// The number of bytes `text` names (rounded down), or `nil` when it is not a size of at least one byte.
     public static func parse(_ text: String) -> Int? {
         let units: [(String, Double)] = [
             ("kib", 1024), ("mib", 1024 * 1024), ("gib", 1024 * 1024 * 1024), ("tib", 1024 * 1024 * 1024 * 1024),
@@ -93,9 +93,8 @@ public enum ByteSize {
             scale = unit.1
             number = lower.dropLast(unit.0.count)
         }
-        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value > 0, value * scale < 9e18 else {
-            return nil
-        }
+        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value * scale >= 1, value * scale < 9e18
+        else { return nil }
         return Int(value * scale)
     }
 }

@@ -32,7 +32,6 @@ public enum Converter {
                 "cannot tell the output format from the name; add --to safetensors|npz|npy|npy-dir|raw|gguf|wpk",
                 path: outputPath)
         }
-        try checkOutput(outputPath, target: target, input: inputPath)
         if let floatDType = options.floatDType, !floatDType.isFloatingPoint {
             throw WeightPackError(.invalidOption, "--dtype must be a float type; got \(floatDType.name)")
         }
@@ -41,6 +40,7 @@ public enum Converter {
                 .invalidOption, "--quant q8_0|q4_0 applies to GGUF output only; the output is \(target.rawValue)")
         }
         let source = try openTensorSource(path: inputPath, raw: options.raw)
+        try checkOutput(outputPath, target: target, inputs: [inputPath] + inputFiles(source))
         let plan = try ConversionPlan(source: source, target: target, options: options)
         do {
             switch target {
@@ -59,7 +59,9 @@ public enum Converter {
 
     /// Folder targets (npy-dir, raw without a `.bin`/`.raw` name) must be new or empty folders; file targets
     /// must carry their format's extension.
-    private static func checkOutput(_ outputPath: String, target: OutputFormat, input: String) throws(WeightPackError) {
+    private static func checkOutput(_ outputPath: String, target: OutputFormat, inputs: [String])
+        throws(WeightPackError)
+    {
         let requiredExtension: String? =
             switch target {
             case .npyDirectory: nil
@@ -72,7 +74,7 @@ public enum Converter {
             case .gguf: "gguf"
             case .wpk: "wpk"
             }
-        try OutputPath.check(outputPath, against: [input], requiredExtension: requiredExtension)
+        try OutputPath.check(outputPath, against: inputs, requiredExtension: requiredExtension)
     }
 
     private static func writeSafetensors(_ plan: ConversionPlan, to outputPath: String, maximumShardByteCount: Int?)
@@ -93,6 +95,12 @@ public enum Converter {
             let shards = try ShardedSafetensorsWriter.plan(
                 specs, stem: stem, maximumShardByteCount: maximumShardByteCount)
             if shards.count > 1 {
+                let outputs = shards.map { URL(fileURLWithPath: folder).appendingPathComponent($0.fileName).path } + [
+                    URL(fileURLWithPath: folder).appendingPathComponent("\(stem).safetensors.index.json").path
+                ]
+                for output in outputs {
+                    try OutputPath.check(output, against: inputFiles(plan.source), requiredExtension: nil, mayExist: true)
+                }
                 let index = try ShardedSafetensorsWriter.write(
                     shards, metadata: plan.metadata, to: folder, stem: stem, bytesFor: bytesFor)
                 let paths =
@@ -107,6 +115,13 @@ public enum Converter {
         return ConvertSummary(
             format: .safetensors, writtenPaths: [outputPath], tensorCount: specs.count,
             writtenByteCount: layout.fileByteCount)
+    }
+
+    /// Every file an open source reads: the path, and a sharded checkpoint's shards.
+    static func inputFiles(_ source: any TensorSource) -> [String] {
+        var files = [source.path]
+        if let sharded = source as? ShardedSafetensorsSource { files += sharded.reader.shards.map(\.file.path) }
+        return files
     }
 
     static func fileSize(_ path: String) -> Int {

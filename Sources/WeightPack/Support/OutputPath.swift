@@ -6,7 +6,10 @@ enum OutputPath {
     /// empty path, an existing folder, or a name whose extension is not `requiredExtension`. With
     /// `requiredExtension` `nil` the output is a folder: it may exist only if it is empty.
     /// - Throws: `WeightPackError.Code.outputIsInput` or `.invalidOutput`.
-    static func check(_ output: String, against inputs: [String], requiredExtension: String?) throws(WeightPackError) {
+    /// With `mayExist`, only the identity check runs (for files whose name the writer chose, e.g. shards).
+    static func check(
+        _ output: String, against inputs: [String], requiredExtension: String?, mayExist: Bool = false
+    ) throws(WeightPackError) {
         guard !output.isEmpty else { throw WeightPackError(.invalidOutput, "the output path is empty") }
         let resolvedOutput = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
         let outputIdentity = identity(of: output)
@@ -18,6 +21,7 @@ enum OutputPath {
                     path: output)
             }
         }
+        if mayExist { return }
         var isDirectory: ObjCBool = false
         guard let requiredExtension else {
             if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
