@@ -217,7 +217,8 @@ struct ShardedSafetensorsWriterTests {
                 (try? tensors.first { $0.name == name }!.data.count) ?? 0 <= limit
             }
             #expect(
-                ordinary == tensors.map(\.name).filter { name in tensors.first { $0.name == name }!.data.count <= limit },
+                ordinary
+                    == tensors.map(\.name).filter { name in tensors.first { $0.name == name }!.data.count <= limit },
                 "trial \(trial): tensors within the limit keep their order")
             let reader = try ShardedSafetensorsReader(indexPath: indexPath)
             #expect(reader.index.totalSize == tensors.reduce(0) { $0 + $1.data.count })

@@ -95,11 +95,13 @@ public enum Converter {
             let shards = try ShardedSafetensorsWriter.plan(
                 specs, stem: stem, maximumShardByteCount: maximumShardByteCount)
             if shards.count > 1 {
-                let outputs = shards.map { URL(fileURLWithPath: folder).appendingPathComponent($0.fileName).path } + [
-                    URL(fileURLWithPath: folder).appendingPathComponent("\(stem).safetensors.index.json").path
-                ]
+                let outputs =
+                    shards.map { URL(fileURLWithPath: folder).appendingPathComponent($0.fileName).path } + [
+                        URL(fileURLWithPath: folder).appendingPathComponent("\(stem).safetensors.index.json").path
+                    ]
                 for output in outputs {
-                    try OutputPath.check(output, against: inputFiles(plan.source), requiredExtension: nil, mayExist: true)
+                    try OutputPath.check(
+                        output, against: inputFiles(plan.source), requiredExtension: nil, mayExist: true)
                 }
                 let index = try ShardedSafetensorsWriter.write(
                     shards, metadata: plan.metadata, to: folder, stem: stem, bytesFor: bytesFor)
