@@ -62,7 +62,11 @@ struct Convert: ParsableCommand {
             ggufQuantization: quant.flatMap { GGUFQuantization(rawValue: $0.lowercased()) }, dequantize: dequantize,
             maximumShardByteCount: maxShardSize.flatMap(ByteSize.parse), compressNPZ: compress,
             raw: try raw.inputOptions())
-        let summary = try Converter.convert(inputPath: input, outputPath: output, options: options)
+        let bar = ProgressBar(quiet: quiet)
+        defer { bar.finish() }
+        let summary = try Converter.convert(
+            inputPath: input, outputPath: output, options: options, progress: bar.handler)
+        bar.finish()
         if !quiet {
             print("converted \(summary.tensorCount) tensors to \(summary.format.rawValue): \(output)")
             print("\(HumanFormat.bytes(summary.writtenByteCount)) in \(summary.writtenPaths.count) file(s)")

@@ -35,8 +35,11 @@ struct Pack: ParsableCommand {
         let options = PackOptions(
             quantization: PackOptions.Quantization(rawValue: quant.lowercased())!,
             codec: try PackOptions.Codec(parsing: codec))
+        let bar = ProgressBar(quiet: quiet)
+        defer { bar.finish() }
         let summary = try Packer.pack(
-            inputPath: input, outputPath: output, options: options, raw: try raw.inputOptions())
+            inputPath: input, outputPath: output, options: options, raw: try raw.inputOptions(), progress: bar.handler)
+        bar.finish()
         if !quiet { print(summary.renderLines()) }
     }
 }

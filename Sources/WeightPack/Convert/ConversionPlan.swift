@@ -12,10 +12,13 @@ struct ConversionPlan {
     let source: any TensorSource
     let entries: [Entry]
     let metadata: [String: String]
+    private let progress: ProgressCounter?
 
     /// Plans the conversion of every tensor of `source`.
     /// - Throws: `WeightPackError` for a block-quantized tensor without `dequantize` when the target cannot hold it.
-    init(source: any TensorSource, target: OutputFormat, options: ConvertOptions) throws(WeightPackError) {
+    init(source: any TensorSource, target: OutputFormat, options: ConvertOptions, progress: ProgressHandler? = nil)
+        throws(WeightPackError)
+    {
         self.source = source
         metadata = source.metadata
         var entries: [Entry] = []
@@ -31,16 +34,46 @@ struct ConversionPlan {
             entries.append(Entry(info: info, outputDType: dtype))
         }
         self.entries = entries
+        self.progress = progress.map {
+            ProgressCounter(
+                handler: $0, tensorCount: entries.count, byteCount: entries.reduce(0) { $0 + $1.info.originalByteCount }
+            )
+        }
     }
 
     /// The tensor of `entry`, decoded and converted to its output dtype.
     func tensor(_ entry: Entry) throws -> Tensor {
         let decoded = try TensorConversion.restoringSourceDType(try source.decodedTensor(entry.info), info: entry.info)
-        return try TensorConversion.converting(decoded, to: entry.outputDType)
+        let converted = try TensorConversion.converting(decoded, to: entry.outputDType)
+        progress?.advance(by: entry.info.originalByteCount)
+        return converted
     }
 
     /// Every tensor converted, in source order (zero-copy slices where the source is mapped and nothing changes).
     func collection() throws -> TensorCollection {
         try TensorCollection(tensors: entries.map(tensor), metadata: metadata)
+    }
+}
+
+/// Counts finished tensors and bytes for a ``ProgressHandler`` across calls that cannot mutate their owner.
+final class ProgressCounter {
+    private let handler: ProgressHandler
+    private let tensorCount: Int
+    private let byteCount: Int
+    private var tensorsDone = 0
+    private var bytesDone = 0
+
+    init(handler: @escaping ProgressHandler, tensorCount: Int, byteCount: Int) {
+        self.handler = handler
+        self.tensorCount = tensorCount
+        self.byteCount = byteCount
+    }
+
+    func advance(by bytes: Int) {
+        tensorsDone += 1
+        bytesDone += bytes
+        handler(
+            ProgressUpdate(
+                tensorsDone: tensorsDone, tensorCount: tensorCount, bytesDone: bytesDone, byteCount: byteCount))
     }
 }

@@ -23,9 +23,9 @@ public enum Converter {
     ///   the input, a tensor the target cannot hold (with the option that would make it fit, e.g. `--dequantize`),
     ///   or a read or write failure (then no output is left).
     @discardableResult
-    public static func convert(inputPath: String, outputPath: String, options: ConvertOptions) throws(WeightPackError)
-        -> ConvertSummary
-    {
+    public static func convert(
+        inputPath: String, outputPath: String, options: ConvertOptions, progress: ProgressHandler? = nil
+    ) throws(WeightPackError) -> ConvertSummary {
         guard let target = options.target ?? OutputFormat.fromExtension(of: outputPath) else {
             throw WeightPackError(
                 .invalidOutput,
@@ -41,11 +41,12 @@ public enum Converter {
         }
         let source = try openTensorSource(path: inputPath, raw: options.raw)
         try checkOutput(outputPath, target: target, inputs: [inputPath] + inputFiles(source))
-        let plan = try ConversionPlan(source: source, target: target, options: options)
+        let plan = try ConversionPlan(source: source, target: target, options: options, progress: progress)
         do {
             switch target {
             case .wpk:
-                let summary = try Packer.pack(source: source, outputPath: outputPath, options: options.pack)
+                let summary = try Packer.pack(
+                    source: source, outputPath: outputPath, options: options.pack, progress: progress)
                 return ConvertSummary(
                     format: target, writtenPaths: [outputPath], tensorCount: summary.tensors.count,
                     writtenByteCount: summary.outputFileByteCount)

@@ -45,20 +45,24 @@ public enum Packer {
     ///   quantize, an output path equal to the input, or a write failure (then no output file is left).
     @discardableResult
     public static func pack(
-        inputPath: String, outputPath: String, options: PackOptions, raw: RawInputOptions? = nil
+        inputPath: String, outputPath: String, options: PackOptions, raw: RawInputOptions? = nil,
+        progress: ProgressHandler? = nil
     ) throws(WeightPackError) -> PackSummary {
         try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "wpk")
         return try pack(
-            source: try openTensorSource(path: inputPath, raw: raw), outputPath: outputPath, options: options)
+            source: try openTensorSource(path: inputPath, raw: raw), outputPath: outputPath, options: options,
+            progress: progress)
     }
 
     /// Packs an open source into `outputPath` (no output-path checks: the caller makes them).
     /// - Throws: as ``pack(inputPath:outputPath:options:raw:)``.
     @discardableResult
-    public static func pack(source: any TensorSource, outputPath: String, options: PackOptions) throws(WeightPackError)
-        -> PackSummary
-    {
+    public static func pack(
+        source: any TensorSource, outputPath: String, options: PackOptions, progress: ProgressHandler? = nil
+    ) throws(WeightPackError) -> PackSummary {
         let inputPath = source.path
+        let totalBytes = source.tensorInfos.reduce(0) { $0 + $1.originalByteCount }
+        var doneBytes = 0
         let encoder = try TensorEncoder(options: options)
         var summaries: [PackedTensorSummary] = []
         do {
@@ -73,6 +77,11 @@ public enum Packer {
                     try writer.append(
                         name: info.name, dtype: info.dtype, shape: info.shape, stages: encoded.stages,
                         storedBytes: encoded.storedBytes)
+                    doneBytes += info.originalByteCount
+                    progress?(
+                        ProgressUpdate(
+                            tensorsDone: summaries.count + 1, tensorCount: source.tensorInfos.count,
+                            bytesDone: doneBytes, byteCount: totalBytes))
                     summaries.append(
                         PackedTensorSummary(
                             name: info.name, originalByteCount: info.originalByteCount,

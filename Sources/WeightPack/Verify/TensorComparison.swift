@@ -33,10 +33,14 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         case maxAbsError = "max_abs_error"
         case snrDecibels = "snr_db"
         case relativeFrobeniusError = "relative_frobenius_error"
+        case firstDifference = "first_difference"
     }
 
     /// Compares two tensors of the same shape.
     /// - Complexity: O(n) time, O(1) extra memory (elements are widened to Double in chunks of 65,536).
+    /// The first element whose value differs bit for bit (as Float64), when any does.
+    public var firstDifference: ElementDifference?
+
     public init(reference: Tensor, candidate: Tensor) {
         name = reference.name
         dtype = reference.dtype.name
@@ -49,6 +53,7 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         var referenceSquares = 0.0
         var candidateSquares = 0.0
         var dot = 0.0
+        var firstDifference: ElementDifference?
         let a = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunkSize)
         let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunkSize)
         defer {
@@ -59,6 +64,11 @@ public struct TensorComparison: Sendable, Codable, Equatable {
             let range = start..<min(start + chunkSize, count)
             reference.copyFloat64Values(range, into: a)
             candidate.copyFloat64Values(range, into: b)
+            if firstDifference == nil, !bitExact,
+                let index = (0..<range.count).first(where: { a[$0].bitPattern != b[$0].bitPattern })
+            {
+                firstDifference = ElementDifference(index: start + index, reference: a[index], candidate: b[index])
+            }
             for index in 0..<range.count {
                 let error = b[index] - a[index]
                 maxError = max(maxError, abs(error))
@@ -69,6 +79,7 @@ public struct TensorComparison: Sendable, Codable, Equatable {
             }
         }
         if bitExact { (maxError, errorSquares) = (0, 0) }
+        self.firstDifference = firstDifference
         maxAbsError = maxError
         rmse = count == 0 ? 0 : (errorSquares / Double(count)).squareRoot()
         snrDecibels = errorSquares == 0 ? .infinity : 10 * log10(referenceSquares / errorSquares)
@@ -89,6 +100,7 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         snrDecibels = try container.decodeIfPresent(Double.self, forKey: .snrDecibels) ?? .infinity
         cosine = try container.decodeIfPresent(Double.self, forKey: .cosine) ?? .nan
         relativeFrobeniusError = try container.decodeIfPresent(Double.self, forKey: .relativeFrobeniusError) ?? .nan
+        firstDifference = try container.decodeIfPresent(ElementDifference.self, forKey: .firstDifference)
     }
 
     /// Encodes every non-finite measure as `null` (JSON has no infinity or NaN): +∞ SNR for identical values,
@@ -105,5 +117,53 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         ] {
             if value.isFinite { try container.encode(value, forKey: key) } else { try container.encodeNil(forKey: key) }
         }
+        try container.encodeIfPresent(firstDifference, forKey: .firstDifference)
+    }
+}
+
+/// Where two tensors first differ: the element's row-major index and both values (as Float64).
+public struct ElementDifference: Sendable, Codable, Equatable {
+    /// Row-major element index.
+    public var index: Int
+    /// The reference's value.
+    public var reference: Double
+    /// The candidate's value.
+    public var candidate: Double
+
+    enum CodingKeys: String, CodingKey { case index, reference, candidate }
+
+    /// Creates a difference.
+    public init(index: Int, reference: Double, candidate: Double) {
+        self.index = index
+        self.reference = reference
+        self.candidate = candidate
+    }
+
+    /// Encodes non-finite values as strings (`"nan"`, `"inf"`, `"-inf"`), since JSON has no such numbers.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(index, forKey: .index)
+        for (value, key) in [(reference, CodingKeys.reference), (candidate, .candidate)] {
+            if value.isFinite {
+                try container.encode(value, forKey: key)
+            } else {
+                try container.encode(value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf"), forKey: key)
+            }
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        index = try container.decode(Int.self, forKey: .index)
+        func value(_ key: CodingKeys) throws -> Double {
+            if let number = try? container.decode(Double.self, forKey: key) { return number }
+            switch try container.decode(String.self, forKey: key) {
+            case "inf": return .infinity
+            case "-inf": return -.infinity
+            default: return .nan
+            }
+        }
+        reference = try value(.reference)
+        candidate = try value(.candidate)
     }
 }

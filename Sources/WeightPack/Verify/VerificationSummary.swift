@@ -16,6 +16,10 @@ public struct VerificationSummary: Sendable, Codable, Equatable {
     public var snrMinimumTensor: String?
     /// The `--min-snr` threshold applied, in dB; `nil` when none was given.
     public var minimumSNRDecibels: Double?
+    /// Every limit applied.
+    public var thresholds: VerificationThresholds
+    /// Tensors that broke any limit, with the reasons, in report order.
+    public var failing: [FailingTensor]
     /// Tensors below the threshold, lowest SNR first.
     public var belowThreshold: [String]
     /// Tensors missing from one file or with different shapes.
@@ -31,12 +35,26 @@ public struct VerificationSummary: Sendable, Codable, Equatable {
         case snrMinimumDecibels = "snr_min_db"
         case snrMinimumTensor = "snr_min_tensor"
         case minimumSNRDecibels = "min_snr_db"
+        case thresholds
+        case failing
         case belowThreshold = "below_threshold"
         case nameOrShapeMismatches = "name_or_shape_mismatches"
     }
 
-    /// Summarises `report` against an optional SNR threshold in dB.
+    /// Summarises `report` against an optional SNR threshold in dB (other limits: none).
     public init(_ report: VerificationReport, minimumSNR: Double?) {
+        self.init(report, thresholds: VerificationThresholds(minimumSNR: minimumSNR))
+    }
+
+    /// Summarises `report` against `thresholds`.
+    public init(_ report: VerificationReport, thresholds: VerificationThresholds) {
+        let minimumSNR = thresholds.minimumSNR
+        self.thresholds = thresholds
+        minimumSNRDecibels = minimumSNR
+        failing = report.tensors.compactMap { row in
+            let reasons = thresholds.failures(of: row)
+            return reasons.isEmpty ? nil : FailingTensor(name: row.name, reasons: reasons)
+        }
         let lossyRows = report.tensors.filter { $0.snrDecibels.isFinite }.sorted { $0.snrDecibels < $1.snrDecibels }
         tensors = report.tensors.count
         bitExact = report.tensors.filter(\.bitExact).count
@@ -52,13 +70,12 @@ public struct VerificationSummary: Sendable, Codable, Equatable {
         }
         snrMinimumDecibels = lossyRows.first?.snrDecibels
         snrMinimumTensor = lossyRows.first?.name
-        minimumSNRDecibels = minimumSNR
         belowThreshold =
             minimumSNR.map { threshold in
                 report.tensors(belowSNR: threshold).sorted { $0.snrDecibels < $1.snrDecibels }.map(\.name)
             } ?? []
         nameOrShapeMismatches =
             report.missingFromCandidate.count + report.missingFromReference.count + report.shapeMismatches.count
-        passed = belowThreshold.isEmpty && nameOrShapeMismatches == 0
+        passed = failing.isEmpty && nameOrShapeMismatches == 0
     }
 }

@@ -20,8 +20,14 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     public var missingFromReference: [String]
     /// Tensors whose shapes differ, as `name: [ref] vs [cand]`.
     public var shapeMismatches: [String]
-    /// The SNR threshold in dB the report is judged against (`--min-snr`), if any.
-    public var minimumSNR: Double?
+    /// The limits the report is judged against.
+    public var thresholds: VerificationThresholds
+
+    /// The SNR threshold in dB (`--min-snr`), if any: ``thresholds``' `minimumSNR`.
+    public var minimumSNR: Double? {
+        get { thresholds.minimumSNR }
+        set { thresholds.minimumSNR = newValue }
+    }
 
     enum CodingKeys: String, CodingKey {
         case schema, tensors
@@ -36,7 +42,8 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     /// Creates a report (``Verifier/verify(referencePath:candidatePath:minimumSNR:)`` makes them).
     public init(
         referencePath: String, candidatePath: String, tensors: [TensorComparison], missingFromCandidate: [String],
-        missingFromReference: [String], shapeMismatches: [String], minimumSNR: Double? = nil
+        missingFromReference: [String], shapeMismatches: [String], minimumSNR: Double? = nil,
+        thresholds: VerificationThresholds? = nil
     ) {
         self.referencePath = referencePath
         self.candidatePath = candidatePath
@@ -44,7 +51,9 @@ public struct VerificationReport: Sendable, Codable, Equatable {
         self.missingFromCandidate = missingFromCandidate
         self.missingFromReference = missingFromReference
         self.shapeMismatches = shapeMismatches
-        self.minimumSNR = minimumSNR
+        var limits = thresholds ?? VerificationThresholds()
+        if let minimumSNR { limits.minimumSNR = minimumSNR }
+        self.thresholds = limits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,7 +65,7 @@ public struct VerificationReport: Sendable, Codable, Equatable {
         missingFromCandidate = try container.decode([String].self, forKey: .missingFromCandidate)
         missingFromReference = try container.decode([String].self, forKey: .missingFromReference)
         shapeMismatches = try container.decode([String].self, forKey: .shapeMismatches)
-        minimumSNR = try container.decodeIfPresent(VerificationSummary.self, forKey: .summary)?.minimumSNRDecibels
+        thresholds = try container.decodeIfPresent(VerificationSummary.self, forKey: .summary)?.thresholds ?? .init()
     }
 
     /// Encodes the fields above plus `summary` (a ``VerificationSummary`` against ``minimumSNR``).
@@ -69,7 +78,7 @@ public struct VerificationReport: Sendable, Codable, Equatable {
         try container.encode(missingFromCandidate, forKey: .missingFromCandidate)
         try container.encode(missingFromReference, forKey: .missingFromReference)
         try container.encode(shapeMismatches, forKey: .shapeMismatches)
-        try container.encode(VerificationSummary(self, minimumSNR: minimumSNR), forKey: .summary)
+        try container.encode(VerificationSummary(self, thresholds: thresholds), forKey: .summary)
     }
 
     /// True when both files hold the same tensor names with the same shapes.
@@ -89,9 +98,10 @@ public enum Verifier {
     /// - Throws: `WeightPackError` when either file is malformed or a tensor's data is damaged (checksum mismatch
     ///   is reported as such, naming the tensor).
     /// - Parameter minimumSNR: the threshold in dB recorded in the report (it does not stop the comparison).
-    public static func verify(referencePath: String, candidatePath: String, minimumSNR: Double? = nil)
-        throws(WeightPackError) -> VerificationReport
-    {
+    public static func verify(
+        referencePath: String, candidatePath: String, minimumSNR: Double? = nil,
+        thresholds: VerificationThresholds? = nil, progress: ProgressHandler? = nil
+    ) throws(WeightPackError) -> VerificationReport {
         let reference = try openTensorSource(path: referencePath)
         let candidate = try openTensorSource(path: candidatePath)
         let candidateInfos = Dictionary(
@@ -102,7 +112,9 @@ public enum Verifier {
             missingFromReference: candidate.tensorInfos.map(\.name).filter {
                 !referenceNames.contains(TensorNameKey($0))
             },
-            shapeMismatches: [], minimumSNR: minimumSNR)
+            shapeMismatches: [], minimumSNR: minimumSNR, thresholds: thresholds)
+        let total = reference.tensorInfos.reduce(0) { $0 + $1.originalByteCount }
+        var done = 0
         for info in reference.tensorInfos {
             guard let other = candidateInfos[TensorNameKey(info.name)] else {
                 report.missingFromCandidate.append(info.name)
@@ -115,6 +127,11 @@ public enum Verifier {
             let comparison = TensorComparison(
                 reference: try reference.decodedTensor(info), candidate: try candidate.decodedTensor(other))
             report.tensors.append(comparison)
+            done += info.originalByteCount
+            progress?(
+                ProgressUpdate(
+                    tensorsDone: report.tensors.count, tensorCount: reference.tensorInfos.count, bytesDone: done,
+                    byteCount: total))
         }
         return report
     }
