@@ -95,6 +95,8 @@ public struct Inspection: Sendable, Codable, Equatable {
     public var metadataCount: Int
     /// One row per tensor, in file order.
     public var tensors: [InspectionRow]
+    /// The file's bytes split into header, metadata, tensor data and padding, where the format tells.
+    public var layout: FileLayout?
 
     /// Sum of elements over all tensors.
     public var totalElements: Int { tensors.reduce(0) { $0 + $1.elementCount } }
@@ -117,6 +119,9 @@ public struct Inspection: Sendable, Codable, Equatable {
         case originalBytes = "original_bytes"
         case storedBytes = "stored_bytes"
         case overheadBytes = "overhead_bytes"
+        case headerBytes = "header_bytes"
+        case metadataBytes = "metadata_bytes"
+        case paddingBytes = "padding_bytes"
         case ratio
         case bitsPerWeight = "bits_per_weight"
     }
@@ -138,6 +143,15 @@ public struct Inspection: Sendable, Codable, Equatable {
         fileBytes = try container.decode(Int.self, forKey: .fileBytes)
         metadataCount = try container.decode(Int.self, forKey: .metadataCount)
         tensors = try container.decode([InspectionRow].self, forKey: .tensors)
+        let totals = try? container.nestedContainer(keyedBy: TotalsKeys.self, forKey: .totals)
+        if let header = try totals?.decodeIfPresent(Int.self, forKey: .headerBytes),
+            let metadata = try totals?.decodeIfPresent(Int.self, forKey: .metadataBytes),
+            let padding = try totals?.decodeIfPresent(Int.self, forKey: .paddingBytes)
+        {
+            layout = FileLayout(
+                headerBytes: header, metadataBytes: metadata,
+                tensorDataBytes: tensors.reduce(0) { $0 + $1.storedBytes }, paddingBytes: padding)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -154,6 +168,9 @@ public struct Inspection: Sendable, Codable, Equatable {
         try totals.encode(totalOriginalBytes, forKey: .originalBytes)
         try totals.encode(totalStoredBytes, forKey: .storedBytes)
         try totals.encode(overheadBytes, forKey: .overheadBytes)
+        try totals.encode(layout?.headerBytes, forKey: .headerBytes)
+        try totals.encode(layout?.metadataBytes, forKey: .metadataBytes)
+        try totals.encode(layout?.paddingBytes, forKey: .paddingBytes)
         try totals.encode(
             totalStoredBytes == 0 ? 1 : Double(totalOriginalBytes) / Double(totalStoredBytes), forKey: .ratio)
         try totals.encode(
@@ -175,8 +192,10 @@ public enum Inspector {
                 storedBytes: info.storedByteCount, stages: info.stages.map(\.name),
                 bytesAfterStage: info.stages.map(\.outputByteCount))
         }
-        return Inspection(
+        var inspection = Inspection(
             path: path, format: source.format.rawValue, fileBytes: source.fileByteCount,
             metadataCount: source.metadata.count, tensors: rows)
+        inspection.layout = source.fileLayout
+        return inspection
     }
 }
