@@ -70,14 +70,7 @@ extension Inspection {
             .init("shape", width: 10, alignLeft: true), .init("original", width: 9), .init("stored", width: 9),
             .init("ratio", width: 5), .init("bpw", width: 5),
         ])
-        var rows = tensors
-        switch options.sort {
-        case .size: rows.sort { $0.storedBytes > $1.storedBytes }
-        case .ratio: rows.sort { $0.ratio > $1.ratio }
-        case .bpw: rows.sort { $0.bitsPerWeight > $1.bitsPerWeight }
-        case .name: rows.sort { TensorNameKeyOrder.less($0.name, $1.name) }
-        case nil: break
-        }
+        let rows = options.sort.map { tensors.sorted(by: $0) } ?? tensors
         let shown = rows.prefix(options.top ?? rows.count)
         for row in shown {
             table.rows.append([
@@ -96,14 +89,8 @@ extension Inspection {
             .init("group", width: 29, alignLeft: true), .init("tensors", width: 7), .init("original", width: 9),
             .init("stored", width: 9), .init("ratio", width: 5), .init("bpw", width: 5),
         ])
-        var rows = groups(by: grouping)
-        switch options.sort {
-        case .size: rows.sort { $0.storedBytes > $1.storedBytes }
-        case .ratio: rows.sort { $0.ratio > $1.ratio }
-        case .bpw: rows.sort { $0.bitsPerWeight > $1.bitsPerWeight }
-        case .name: rows.sort { TensorNameKeyOrder.less($0.name, $1.name) }
-        case nil: break
-        }
+        let all = groups(by: grouping)
+        let rows = options.sort.map { all.sorted(by: $0) } ?? all
         let shown = rows.prefix(options.top ?? rows.count)
         for group in shown {
             table.rows.append([
@@ -138,7 +125,25 @@ extension Inspection {
     }
 }
 
-/// Byte-wise name order, as the formats compare names.
-enum TensorNameKeyOrder {
-    static func less(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+/// What ``InspectionSort`` orders by: tensor rows and groups alike.
+protocol InspectionSortable {
+    var name: String { get }
+    var storedBytes: Int { get }
+    var ratio: Double { get }
+    var bitsPerWeight: Double { get }
+}
+
+extension InspectionRow: InspectionSortable {}
+extension InspectionGroup: InspectionSortable {}
+
+extension Array where Element: InspectionSortable {
+    /// The elements in `sort` order (largest first for sizes and rates; names byte-wise, as the formats compare).
+    func sorted(by sort: InspectionSort) -> [Element] {
+        switch sort {
+        case .size: sorted { $0.storedBytes > $1.storedBytes }
+        case .ratio: sorted { $0.ratio > $1.ratio }
+        case .bpw: sorted { $0.bitsPerWeight > $1.bitsPerWeight }
+        case .name: sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        }
+    }
 }
