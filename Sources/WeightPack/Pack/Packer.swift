@@ -68,24 +68,32 @@ public enum Packer {
         do {
             let writer = try WPKWriter(path: outputPath)
             do {
-                for info in source.tensorInfos {
-                    let encoded: EncodedTensor
-                    do {
-                        encoded = try encoder.encode(
-                            try TensorConversion.restoringSourceDType(try source.decodedTensor(info), info: info))
-                    } catch { throw WeightPackError(wrapping: error, path: inputPath, tensorName: info.name) }
-                    try writer.append(
-                        name: info.name, dtype: info.dtype, shape: info.shape, stages: encoded.stages,
-                        storedBytes: encoded.storedBytes)
-                    doneBytes += info.originalByteCount
-                    progress?(
-                        ProgressUpdate(
-                            tensorsDone: summaries.count + 1, tensorCount: source.tensorInfos.count,
-                            bytesDone: doneBytes, byteCount: totalBytes))
-                    summaries.append(
-                        PackedTensorSummary(
-                            name: info.name, originalByteCount: info.originalByteCount,
-                            storedByteCount: encoded.storedBytes.count, stageNames: encoded.stages.map(\.name)))
+                // Tensors are encoded a window at a time on all cores and written in file order, so memory holds
+                // at most one window of encoded tensors and the output does not depend on the core count.
+                let infos = source.tensorInfos
+                for windowStart in stride(from: 0, to: infos.count, by: ParallelMap.width) {
+                    let window = Array(infos[windowStart..<min(windowStart + ParallelMap.width, infos.count)])
+                    let encodedWindow = try ParallelMap.map(window.count) { position -> EncodedTensor in
+                        let info = window[position]
+                        do {
+                            return try encoder.encode(
+                                try TensorConversion.restoringSourceDType(try source.decodedTensor(info), info: info))
+                        } catch { throw WeightPackError(wrapping: error, path: inputPath, tensorName: info.name) }
+                    }
+                    for (info, encoded) in zip(window, encodedWindow) {
+                        try writer.append(
+                            name: info.name, dtype: info.dtype, shape: info.shape, stages: encoded.stages,
+                            storedBytes: encoded.storedBytes)
+                        doneBytes += info.originalByteCount
+                        progress?(
+                            ProgressUpdate(
+                                tensorsDone: summaries.count + 1, tensorCount: infos.count, bytesDone: doneBytes,
+                                byteCount: totalBytes))
+                        summaries.append(
+                            PackedTensorSummary(
+                                name: info.name, originalByteCount: info.originalByteCount,
+                                storedByteCount: encoded.storedBytes.count, stageNames: encoded.stages.map(\.name)))
+                    }
                 }
                 try writer.finish(
                     metadata: source.metadata,

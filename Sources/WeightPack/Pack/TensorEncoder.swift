@@ -14,10 +14,23 @@ struct EncodedTensor: Sendable {
 struct TensorEncoder: Sendable {
     let options: PackOptions
     let codec: (any ByteCodec)?
+    /// The codec for payloads of at least ``largePayloadByteCount``: zstd with worker threads on a multi-core
+    /// machine. Its frames decode like any other zstd frame; the bytes depend only on the payload size and
+    /// level, not on the machine (one worker count for all), so packing stays deterministic.
+    let largeCodec: (any ByteCodec)?
+    /// Payloads this large (4 MiB) are compressed by ``largeCodec``.
+    static let largePayloadByteCount = 4 << 20
 
     init(options: PackOptions) throws(WeightPackError) {
         self.options = options
         codec = try options.codec.makeCodec()
+        if case .zstd(let level) = options.codec {
+            do { largeCodec = try ZstdCodec(level: level, workers: 2) } catch {
+                throw WeightPackError(.invalidOption, error.message)
+            }
+        } else {
+            largeCodec = codec
+        }
     }
 
     /// True when `tensor` is quantized under these options: a non-empty float tensor with enough dimensions.
@@ -40,7 +53,8 @@ struct TensorEncoder: Sendable {
                     StageDescriptor(
                         name: Int8Quantizer.stageName, parameters: output.parameters, outputByteCount: bytes.count))
             }
-            if let codec, !bytes.isEmpty {
+            if let smallCodec = codec, !bytes.isEmpty {
+                let codec = bytes.count >= Self.largePayloadByteCount ? (largeCodec ?? smallCodec) : smallCodec
                 let compressed = try bytes.withUnsafeBytes { raw throws -> [UInt8] in try codec.encode(raw) }
                 if compressed.count < bytes.count {
                     bytes = Data(compressed)
