@@ -85,7 +85,7 @@ struct Verify: ParsableCommand {
                         .utf8))
         }
         let otherFailures = summary.failing.filter { failure in !summary.belowThreshold.contains(failure.name) }
-        for failure in otherFailures.prefix(5) {
+        for failure in otherFailures {
             let line = "error: \(failure.name): \(failure.reasons.joined(separator: "; "))"
             FileHandle.standardError.write(Data((TextTable.escapingControlCharacters(line) + "\n").utf8))
         }

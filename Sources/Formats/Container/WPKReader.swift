@@ -55,7 +55,7 @@ public struct WPKReader: Sendable {
         guard actual == record.checksum else {
             throw FormatError(
                 .checksumMismatch,
-                "stored bytes hash to \(actual); the index records \(record.checksum) (damaged data)",
+                "checksum mismatch: stored bytes hash to \(actual); the index records \(record.checksum) (damaged data)",
                 path: file.path, tensorName: record.name, byteOffset: record.offset)
         }
         return bytes

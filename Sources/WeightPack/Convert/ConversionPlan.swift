@@ -49,6 +49,11 @@ struct ConversionPlan {
         return converted
     }
 
+    /// Counts `entry` as done for progress when its bytes are copied without ``tensor(_:)``.
+    func markCopied(_ entry: Entry) {
+        progress?.advance(by: entry.info.originalByteCount)
+    }
+
     /// Every tensor converted, in source order (zero-copy slices where the source is mapped and nothing changes).
     func collection() throws -> TensorCollection {
         try TensorCollection(tensors: entries.map(tensor), metadata: metadata)

@@ -35,6 +35,7 @@ enum GGUFModelWriter {
             let entry = plan.entries[position]
             switch encodings[position] {
             case .copied:
+                plan.markCopied(entry)
                 return ggufSource!.stored(entry.info)!.bytes
             case .plain:
                 return try plan.tensor(entry).data

@@ -17,7 +17,7 @@ public enum TensorGrouping: Sendable, Equatable {
         case "dtype": self = .dtype
         case "stage": self = .stage
         default:
-            let parts = text.lowercased().split(separator: ":")
+            let parts = text.lowercased().split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0] == "prefix", let count = Int(parts[1]), count >= 1 else { return nil }
             self = .prefix(count)
         }

@@ -6,11 +6,13 @@ import Foundation
 public struct FileLayout: Sendable, Equatable, Codable {
     /// Fixed headers, the JSON header or index, tensor descriptions (metadata excluded).
     public var headerBytes: Int
-    /// The serialized string metadata (`__metadata__`, the `.wpk` index's `metadata`, GGUF key/values).
+    /// The serialized string metadata (`__metadata__`, the `.wpk` index's `metadata`); for GGUF, 0: its
+    /// key/values are counted in ``headerBytes``.
     public var metadataBytes: Int
     /// Stored tensor bytes.
     public var tensorDataBytes: Int
-    /// Alignment padding between and around segments.
+    /// Alignment padding between and around segments (for GGUF, between tensors and at the end; the gap before
+    /// the data section is counted in ``headerBytes``).
     public var paddingBytes: Int
 
     enum CodingKeys: String, CodingKey {
@@ -30,14 +32,14 @@ extension TensorSource {
             let header = source.reader.header
             let json = source.reader.file.slice(8..<header.dataStart)
             let padding = json.reversed().prefix { $0 == UInt8(ascii: " ") }.count
-            let metadata = Self.metadataJSONByteCount(header.metadata)
+            let metadata = Self.metadataJSONByteCount(header.metadata, key: "__metadata__")
             return FileLayout(
                 headerBytes: header.dataStart - padding - metadata, metadataBytes: metadata,
                 tensorDataBytes: tensorBytes,
                 paddingBytes: padding)
         case let source as WPKSource:
             let header = source.reader.header
-            let metadata = Self.metadataJSONByteCount(source.metadata)
+            let metadata = Self.metadataJSONByteCount(source.metadata, key: "metadata")
             let indexAndHeader = WPKHeader.byteCount + header.indexByteCount
             return FileLayout(
                 headerBytes: indexAndHeader - metadata, metadataBytes: metadata, tensorDataBytes: tensorBytes,
@@ -52,11 +54,12 @@ extension TensorSource {
         }
     }
 
-    /// Bytes of `{"key":"value",…}` for the metadata (0 when empty), as the JSON headers hold it.
-    private static func metadataJSONByteCount(_ metadata: [String: String]) -> Int {
+    /// Bytes of `"key":{"name":"value",…},` for the metadata (0 when empty), as the JSON headers hold it.
+    private static func metadataJSONByteCount(_ metadata: [String: String], key: String) -> Int {
         guard !metadata.isEmpty,
-            let data = try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])
+            let data = try? JSONSerialization.data(
+                withJSONObject: metadata, options: [.sortedKeys, .withoutEscapingSlashes])
         else { return 0 }
-        return data.count + "\"__metadata__\":,".utf8.count
+        return data.count + "\"\(key)\":,".utf8.count
     }
 }

@@ -22,6 +22,8 @@ struct Ticks {
     var values: [Double]
     /// The distance between ticks.
     var step: Double
+    /// Decimals a label needs to tell the ticks apart.
+    var decimals: Int = 0
 
     /// About `count` ticks covering `lower...upper` (an empty span is widened to one unit around it).
     static func covering(_ lower: Double, _ upper: Double, count: Int = 5) -> Ticks {
@@ -31,14 +33,16 @@ struct Ticks {
             (low, high) = (low - pad, high + pad)
         }
         let raw = (high - low) / Double(max(count, 1))
-        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let exponent = Int(log10(raw).rounded(.down))
+        let magnitude = pow(10, Double(exponent))
         let residual = raw / magnitude
         let factor: Double = residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 2.5 ? 2.5 : residual <= 5 ? 5 : 10
         let step = factor * magnitude
+        let decimals = factor == 10 ? -(exponent + 1) : -exponent + (factor == 2.5 ? 1 : 0)
         let first = (low / step).rounded(.down)
         let last = (high / step).rounded(.up)
         let values = stride(from: first, through: last, by: 1).prefix(100).map { $0 * step }
-        return Ticks(values: values, step: step)
+        return Ticks(values: values, step: step, decimals: max(0, decimals))
     }
 
     /// Powers of ten from 1 up to the first ≥ `maximum` (for a logarithmic count axis).
@@ -57,9 +61,8 @@ struct Ticks {
     func label(_ value: Double) -> String {
         guard value.isFinite else { return HumanFormat.fixed(value, digits: 0) }
         if abs(value) < step * 1e-9 { return "0" }
-        if step < 1e-4 || abs(value) >= 1e7 { return String(format: "%.3g", value) }
-        let digits = max(0, Int((-log10(step)).rounded(.up)) + (step / pow(10, log10(step).rounded(.down)) == 2.5 ? 1 : 0))
-        return HumanFormat.fixed(value, digits: min(digits, 6))
+        if decimals > 6 || abs(value) >= 1e7 { return String(format: "%.3g", value) }
+        return HumanFormat.fixed(value, digits: decimals)
     }
 }
 
@@ -96,12 +99,26 @@ enum CountFormat {
         return (value < 0 ? "-" : "") + output
     }
 
-    /// `11720448` → `11.7M`, `590592` → `591k`, `999` → `999`.
+    /// `1 tensor`, `2 tensors`.
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(grouped(count)) \(noun)\(count == 1 ? "" : "s")"
+    }
+
+    /// `1st`, `2nd`, `3rd`, `4th`, `11th`, `22nd`.
+    static func ordinal(_ value: Int) -> String {
+        let suffix =
+            (11...13).contains(value % 100)
+            ? "th" : value % 10 == 1 ? "st" : value % 10 == 2 ? "nd" : value % 10 == 3 ? "rd" : "th"
+        return "\(value)\(suffix)"
+    }
+
+    /// `11720448` → `11.7M`, `590592` → `591k`, `1000` → `1k`, `999` → `999`.
     static func short(_ value: Double) -> String {
-        let magnitude = abs(value)
-        if magnitude >= 1e9 { return HumanFormat.fixed(value / 1e9, digits: magnitude >= 1e10 ? 0 : 1) + "G" }
-        if magnitude >= 1e6 { return HumanFormat.fixed(value / 1e6, digits: magnitude >= 1e7 ? 0 : 1) + "M" }
-        if magnitude >= 1e3 { return HumanFormat.fixed(value / 1e3, digits: magnitude >= 1e4 ? 0 : 1) + "k" }
+        for (size, suffix) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] where abs(value) >= size {
+            let scaled = value / size
+            let whole = scaled == scaled.rounded() || abs(scaled) >= 10
+            return HumanFormat.fixed(scaled, digits: whole ? 0 : 1) + suffix
+        }
         return HumanFormat.compact(value.rounded())
     }
 

@@ -3,25 +3,35 @@ public enum HTMLText {
     /// `text` safe in element content and in single- or double-quoted attribute values.
     ///
     /// `&`, `<`, `>`, `"` and `'` become character references; control characters (C0 but tab, DEL, C1) and the
-    /// bidirectional controls (U+202A–U+202E, U+2066–U+2069) become visible `\u{…}` escapes, so that a tensor
+    /// bidirectional controls (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069) become visible `\u{…}` escapes, so that a tensor
     /// name read from a file can neither open markup nor reorder or hide the text around it.
     /// - Complexity: O(n) in the length of `text`.
     public static func escaped(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
+        for scalar in visible(text).unicodeScalars {
             switch scalar {
             case "&": output += "&amp;"
             case "<": output += "&lt;"
             case ">": output += "&gt;"
             case "\"": output += "&quot;"
             case "'": output += "&#39;"
-            default:
-                if isHidden(scalar) {
-                    output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
+    /// `text` with the characters ``escaped(_:)`` shows as `\u{…}` already written so (no markup escaped): the text
+    /// as the reader will see it, for measuring and shortening before it is escaped.
+    public static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isHidden) else { return text }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if isHidden(scalar) {
+                output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                output.unicodeScalars.append(scalar)
             }
         }
         return output
@@ -29,7 +39,8 @@ public enum HTMLText {
 
     private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        return (value < 0x20 && value != 0x09) || (0x7F...0x9F).contains(value) || (0x202A...0x202E).contains(value)
+        return (value < 0x20 && value != 0x09) || (0x7F...0x9F).contains(value) || value == 0x061C
+            || (0x200E...0x200F).contains(value) || (0x202A...0x202E).contains(value)
             || (0x2066...0x2069).contains(value)
     }
 }
@@ -75,6 +86,7 @@ struct HTMLDocument {
         main { max-width: 1200px; margin: 0 auto; padding: 20px 20px 32px; }
         h1 { font-size: 22px; margin: 0 0 2px; }
         h2 { font-size: 17px; margin: 0 0 6px; }
+        h3 { font-size: 13px; margin: 0 0 2px; }
         p { margin: 4px 0; }
         section { background: #fff; border: 1px solid #dcdcd6; border-radius: 6px; padding: 12px 16px 14px;
           margin-top: 14px; }

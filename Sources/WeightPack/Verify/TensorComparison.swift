@@ -71,7 +71,7 @@ public struct TensorComparison: Sendable, Codable, Equatable {
             }
             for index in 0..<range.count {
                 let error = b[index] - a[index]
-                maxError = max(maxError, abs(error))
+                maxError = error.isNaN || maxError.isNaN ? .nan : max(maxError, abs(error))
                 errorSquares += error * error
                 referenceSquares += a[index] * a[index]
                 candidateSquares += b[index] * b[index]

@@ -78,4 +78,22 @@ public struct VerificationSummary: Sendable, Codable, Equatable {
             report.missingFromCandidate.count + report.missingFromReference.count + report.shapeMismatches.count
         passed = failing.isEmpty && nameOrShapeMismatches == 0
     }
+
+    /// Writes every field, `null` where there is no value (so the schema's keys are always present).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(tensors, forKey: .tensors)
+        try container.encode(bitExact, forKey: .bitExact)
+        try container.encode(exactValues, forKey: .exactValues)
+        try container.encode(lossy, forKey: .lossy)
+        try container.encode(snrMedianDecibels, forKey: .snrMedianDecibels)
+        try container.encode(snrMinimumDecibels, forKey: .snrMinimumDecibels)
+        try container.encode(snrMinimumTensor, forKey: .snrMinimumTensor)
+        try container.encode(minimumSNRDecibels, forKey: .minimumSNRDecibels)
+        try container.encode(thresholds, forKey: .thresholds)
+        try container.encode(failing, forKey: .failing)
+        try container.encode(belowThreshold, forKey: .belowThreshold)
+        try container.encode(nameOrShapeMismatches, forKey: .nameOrShapeMismatches)
+        try container.encode(passed, forKey: .passed)
+    }
 }

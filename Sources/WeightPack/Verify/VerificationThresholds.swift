@@ -53,6 +53,15 @@ public struct VerificationThresholds: Sendable, Equatable, Codable {
         case maximumAbsError = "max_abs"
         case minimumCosine = "min_cosine"
     }
+
+    /// Writes every limit, `null` where it is not set.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(minimumSNR, forKey: .minimumSNR)
+        try container.encode(maximumAbsError, forKey: .maximumAbsError)
+        try container.encode(minimumCosine, forKey: .minimumCosine)
+        try container.encode(exact, forKey: .exact)
+    }
 }
 
 /// A tensor that broke a limit, and why.

@@ -115,7 +115,16 @@ public enum Verifier {
             shapeMismatches: [], minimumSNR: minimumSNR, thresholds: thresholds)
         let total = reference.tensorInfos.reduce(0) { $0 + $1.originalByteCount }
         var done = 0
+        var finished = 0
         for info in reference.tensorInfos {
+            defer {
+                finished += 1
+                done += info.originalByteCount
+                progress?(
+                    ProgressUpdate(
+                        tensorsDone: finished, tensorCount: reference.tensorInfos.count, bytesDone: done,
+                        byteCount: total))
+            }
             guard let other = candidateInfos[TensorNameKey(info.name)] else {
                 report.missingFromCandidate.append(info.name)
                 continue
@@ -127,11 +136,6 @@ public enum Verifier {
             let comparison = TensorComparison(
                 reference: try reference.decodedTensor(info), candidate: try candidate.decodedTensor(other))
             report.tensors.append(comparison)
-            done += info.originalByteCount
-            progress?(
-                ProgressUpdate(
-                    tensorsDone: report.tensors.count, tensorCount: reference.tensorInfos.count, bytesDone: done,
-                    byteCount: total))
         }
         return report
     }
