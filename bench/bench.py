@@ -120,7 +120,7 @@ class Bench:
 
     @staticmethod
     def relative(path):
-        if os.path.isabs(path) and os.path.exists(path):
+        if os.path.isabs(path):
             return os.path.relpath(path, ROOT)
         return path
 

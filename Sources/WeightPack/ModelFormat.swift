@@ -66,6 +66,9 @@ extension ModelFormat {
 
     /// The format told by a file's first bytes, or `nil`.
     private static func sniff(_ path: String) -> ModelFormat? {
+        // Only regular files (links followed): opening a FIFO would block.
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 9)) ?? Data())

@@ -50,6 +50,11 @@ struct Convert: ParsableCommand {
         if let quant, GGUFQuantization(rawValue: quant.lowercased()) == nil {
             throw ValidationError("--quant must be q8_0 or q4_0; got '\(quant)'.")
         }
+        if quant != nil,
+            (to.flatMap { OutputFormat(rawValue: $0.lowercased()) } ?? OutputFormat.fromExtension(of: output)) != .gguf
+        {
+            throw ValidationError("--quant applies to GGUF output only; name the output *.gguf or add --to gguf.")
+        }
         if let maxShardSize, ByteSize.parse(maxShardSize) == nil {
             throw ValidationError("--max-shard-size '\(maxShardSize)' is not a size such as 2GB, 500MB or 1GiB.")
         }

@@ -205,7 +205,6 @@ struct ConvertCommandLineTests {
         let cases: [([String], String)] = [
             (["convert", "absent.safetensors", "out.safetensors"], "absent.safetensors"),
             (["convert", "model.safetensors", "out.xyz"], "--to"),
-            (["convert", "model.safetensors", "out.safetensors", "--quant", "q8_0"], "--quant"),
             (["convert", "model.safetensors", "model.safetensors"], "overwrite the input"),
         ]
         for (arguments, needle) in cases {
@@ -214,6 +213,27 @@ struct ConvertCommandLineTests {
             #expect(result.standardError.hasPrefix("error: ") && result.standardError.contains(needle), "\(arguments)")
             #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
         }
+        #expect(try folder.contents() == ["model.safetensors"])
+    }
+
+    @Test func quantForAnOutputThatIsNotGGUFIsAUsageError() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        _ = try writeModel(in: folder)
+        for arguments in [
+            ["convert", "model.safetensors", "out.safetensors", "--quant", "q8_0"],
+            ["convert", "model.safetensors", "out.gguf", "--to", "npz", "--quant", "q4_0"],
+        ] {
+            let result = try CommandLineTool.run(arguments, in: folder)
+            #expect(result.status == 64, "\(arguments): \(result.standardError)")
+            #expect(
+                result.standardError.hasPrefix("error: --quant applies to GGUF output only"), "\(result.standardError)")
+        }
+        let accepted = try CommandLineTool.run(
+            ["convert", "model.safetensors", "out.bin", "--to", "gguf", "--quant", "q8_0", "-q"], in: folder)
+        #expect(
+            accepted.status == 2,
+            "--to gguf passes validation; the .bin name is then refused: \(accepted.standardError)")
         #expect(try folder.contents() == ["model.safetensors"])
     }
 

@@ -76,6 +76,12 @@ extension GGUFHeader {
     static func checkPlacement(
         _ tensors: [GGUFTensorInfo], infoOffsets: [Int], alignment: Int, dataStart: Int, fileByteCount: Int
     ) throws(FormatError) {
+        guard tensors.isEmpty || dataStart <= fileByteCount else {
+            throw FormatError(
+                .headerPastEnd,
+                "the aligned data section starts at byte \(dataStart), past the end of the file (\(fileByteCount) bytes)",
+                byteOffset: fileByteCount)
+        }
         let dataByteCount = max(0, fileByteCount - dataStart)
         for (info, infoOffset) in zip(tensors, infoOffsets) {
             guard info.offset % alignment == 0 else {

@@ -21,8 +21,8 @@ public struct MappedFile: Sendable {
             throw FormatError(.ioFailure, "no such file", path: path)
         }
         guard !isDirectory.boolValue else { throw FormatError(.ioFailure, "is a folder, not a file", path: path) }
-        let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
-        guard type == .typeRegular else {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw FormatError(
                 .ioFailure, "is not a regular file (a device, pipe or socket cannot be mapped)", path: path)
         }

@@ -60,7 +60,10 @@ public struct RawSource: TensorSource {
         var metadata: [String: String] = [:]
         do {
             let file = try MappedFile(path: manifestPath)
-            let root = try JSONSerialization.jsonObject(with: file.bytes) as? [String: Any]
+            guard let parsed = try? JSONSerialization.jsonObject(with: file.bytes) else {
+                throw WeightPackError(.unsupportedFormat, "manifest.json is not valid JSON", path: manifestPath)
+            }
+            let root = parsed as? [String: Any]
             guard let list = root?["tensors"] as? [[String: Any]] else {
                 throw WeightPackError(.unsupportedFormat, "manifest has no \"tensors\" list", path: manifestPath)
             }
