@@ -64,7 +64,9 @@ grep -E '^(zipnn|torch)[=<> ]' bench/requirements.txt >"$cache/requirements-zipn
 record venv "$t0"
 zipnn_note=""
 zipnn_pid=""
-if [ "$zipnn" = 1 ]; then
+if [ "$zipnn" = 1 ] && [ ! -s "$cache/requirements-zipnn.txt" ]; then
+  zipnn_note="ZipNN is not in bench/requirements.txt"
+elif [ "$zipnn" = 1 ]; then
   say "installing ZipNN in the background (log: $(realpath --relative-to=. "$cache")/zipnn-install.log)"
   "${pip[@]}" -r "$cache/requirements-zipnn.txt" >"$cache/zipnn-install.log" 2>&1 &
   zipnn_pid=$!
@@ -108,7 +110,8 @@ if [ -n "$zipnn_pid" ]; then
   if wait "$zipnn_pid"; then
     record zipnn-install "$zipnn_t0"
   else
-    zipnn_note="ZipNN could not be installed here: $(grep -m1 -iE 'error' "$cache/zipnn-install.log" || tail -n 1 "$cache/zipnn-install.log")"
+    reason="$(grep -m1 -iE 'error' "$cache/zipnn-install.log" || tail -n 1 "$cache/zipnn-install.log")"
+    zipnn_note="ZipNN could not be installed here: $reason"
     echo "$zipnn_note" >&2
   fi
   background=()
