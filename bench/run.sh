@@ -7,7 +7,7 @@
 # Usage: bench/run.sh [--slow] [--no-zipnn] [--keep]
 #   --slow      also run zstd -19 --long=27 on the 1 GiB model (about 10 more minutes on 2 cores)
 #   --no-zipnn  do not install ZipNN (it brings torch: about 5 GiB in the venv, 2-3 minutes to install)
-#   --keep      keep the outputs of the last run in the cache folder's work/
+#   --keep      keep the outputs of the last run in the cache folder's scratch/
 # Cache: $WEIGHTPACK_CACHE/bench or .cache/bench (the model, the synthetic model, logs, outputs).
 set -euo pipefail
 export BENCH_START="$(date +%s.%N)"
@@ -123,7 +123,7 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$venv/bin/python" bench/bench.py \
   --bin "$bin" \
   --model "all-MiniLM-L6-v2=$minilm:3" \
   --model "synthetic-llm-1g=$synthetic:1" \
-  --work "$cache/work" \
+  --work "$cache/scratch" \
   --out bench/results.json \
   --zipnn-note "$zipnn_note" \
   --setup-times "$times" \
