@@ -143,13 +143,9 @@ struct VerificationThresholdsTests {
             reference: try TestTensors.integers("ids", [2], [5, big + 1], dtype: .int64),
             candidate: try TestTensors.integers("ids", [2], [5, big], dtype: .int64))
         #expect(!row.bitExact)
-        withKnownIssue(
-            "elements are widened to Float64, where 2^53 + 1 rounds to 2^53: exact in value, 'dtypes differ'"
-        ) {
-            #expect(row.firstDifference?.index == 1)
-            #expect(row.maxAbsError == 1)
-            #expect(!VerificationThresholds(exact: true).failures(of: row).contains("not bit-exact (dtypes differ)"))
-        }
+        #expect(row.firstDifference?.index == 1)
+        #expect(row.maxAbsError == 1)
+        #expect(!VerificationThresholds(exact: true).failures(of: row).contains("not bit-exact (dtypes differ)"))
     }
 
     @Test func firstDifferenceJSONWritesNonFiniteValuesAsStrings() throws {

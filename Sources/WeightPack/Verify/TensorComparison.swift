@@ -54,6 +54,8 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         var candidateSquares = 0.0
         var dot = 0.0
         var firstDifference: ElementDifference?
+        // 64-bit integers beyond 2^53 do not survive widening to Float64: subtract them as integers.
+        let exactDifference = Self.integerDifference(reference, candidate)
         let a = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunkSize)
         let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: chunkSize)
         defer {
@@ -65,12 +67,14 @@ public struct TensorComparison: Sendable, Codable, Equatable {
             reference.copyFloat64Values(range, into: a)
             candidate.copyFloat64Values(range, into: b)
             if firstDifference == nil, !bitExact,
-                let index = (0..<range.count).first(where: { a[$0].bitPattern != b[$0].bitPattern })
+                let index = (0..<range.count).first(where: {
+                    a[$0].bitPattern != b[$0].bitPattern || exactDifference?(start + $0) ?? 0 != 0
+                })
             {
                 firstDifference = ElementDifference(index: start + index, reference: a[index], candidate: b[index])
             }
             for index in 0..<range.count {
-                let error = b[index] - a[index]
+                let error = exactDifference?(start + index) ?? (b[index] - a[index])
                 maxError = error.isNaN || maxError.isNaN ? .nan : max(maxError, abs(error))
                 errorSquares += error * error
                 referenceSquares += a[index] * a[index]
@@ -87,6 +91,30 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         cosine = norms == 0 ? (referenceSquares == candidateSquares ? 1 : 0) : dot / norms
         relativeFrobeniusError =
             referenceSquares == 0 ? (errorSquares == 0 ? 0 : .infinity) : (errorSquares / referenceSquares).squareRoot()
+    }
+
+    /// For two tensors of the same 64-bit integer dtype, element `i`'s difference `candidate − reference`
+    /// computed in integers (then rounded once to Float64); `nil` for other dtypes.
+    private static func integerDifference(_ reference: Tensor, _ candidate: Tensor) -> ((Int) -> Double)? {
+        guard reference.dtype == candidate.dtype, reference.dtype == .int64 || reference.dtype == .uint64 else {
+            return nil
+        }
+        let a = reference.data
+        let b = candidate.data
+        let signed = reference.dtype == .int64
+        return { index in
+            let x = a.withUnsafeBytes {
+                UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+            }
+            let y = b.withUnsafeBytes {
+                UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+            }
+            if signed {
+                let (difference, overflow) = Int64(bitPattern: y).subtractingReportingOverflow(Int64(bitPattern: x))
+                return overflow ? Double(Int64(bitPattern: y)) - Double(Int64(bitPattern: x)) : Double(difference)
+            }
+            return y >= x ? Double(y - x) : -Double(x - y)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
