@@ -213,14 +213,11 @@ struct FileLayoutTests {
         let layout = try Self.layout(of: gguf)
         let size = try Self.fileSize(gguf)
         #expect(sections.keyValueBytes > 0)
-        withKnownIssue("FileLayout reports GGUF metadata_bytes as 0 and counts key/values and alignment as header") {
-            #expect(layout.metadataBytes == sections.keyValueBytes)
-            #expect(layout.headerBytes == sections.tensorInfoEnd - sections.keyValueBytes)
-            #expect(
-                layout.paddingBytes
-                    == (reader.dataStart - sections.tensorInfoEnd) + size - reader.dataStart
-                    - layout.tensorDataBytes)
-        }
+        #expect(layout.metadataBytes == sections.keyValueBytes)
+        #expect(layout.headerBytes == sections.tensorInfoEnd - sections.keyValueBytes)
+        #expect(
+            layout.paddingBytes
+                == (reader.dataStart - sections.tensorInfoEnd) + size - reader.dataStart - layout.tensorDataBytes)
     }
 
     // MARK: formats without a layout, and JSON

@@ -34,6 +34,10 @@ public struct GGUFHeader: Sendable {
     public var alignment: Int
     /// Absolute byte offset of the data section: the end of the tensor infos rounded up to ``alignment``.
     public var dataStart: Int
+    /// Bytes of the metadata key/value section (after the counts, before the tensor infos).
+    public var metadataByteCount = 0
+    /// Byte offset just past the last tensor info (where the alignment padding before the data starts).
+    public var tensorInfoEnd = 0
 
     /// The value of metadata key `key`, if present. O(number of keys).
     public func value(forKey key: String) -> GGUFValue? {
@@ -83,17 +87,23 @@ public struct GGUFHeader: Sendable {
                 "tensor count is \(declaredTensors); at \(minimumTensorInfoByteCount) bytes or more each their infos need more than the \(cursor.remaining) bytes left in the file",
                 byteOffset: tensorCountOffset)
         }
+        let metadataStart = cursor.offset
         let metadata = try parseMetadata(&cursor, count: metadataCount)
+        let metadataEnd = cursor.offset
         let alignment = try alignment(of: metadata)
         let tensorCount = try cursor.readCountAgain(declaredTensors, at: tensorCountOffset)
         var infoOffsets: [Int] = []
         let tensors = try parseTensorInfos(&cursor, count: tensorCount, infoOffsets: &infoOffsets)
+        let infosEnd = cursor.offset
         let dataStart = (cursor.offset + alignment - 1) / alignment * alignment
         try checkPlacement(
             tensors, infoOffsets: infoOffsets, alignment: alignment, dataStart: dataStart,
             fileByteCount: cursor.bytes.count)
-        return GGUFHeader(
+        var header = GGUFHeader(
             version: version, metadata: metadata, tensors: tensors, alignment: alignment, dataStart: dataStart)
+        header.metadataByteCount = metadataEnd - metadataStart
+        header.tensorInfoEnd = infosEnd
+        return header
     }
 
     /// The fewest bytes a tensor info occupies: name length, n_dims, type and offset.

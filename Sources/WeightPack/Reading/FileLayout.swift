@@ -6,13 +6,11 @@ import Foundation
 public struct FileLayout: Sendable, Equatable, Codable {
     /// Fixed headers, the JSON header or index, tensor descriptions (metadata excluded).
     public var headerBytes: Int
-    /// The serialized string metadata (`__metadata__`, the `.wpk` index's `metadata`); for GGUF, 0: its
-    /// key/values are counted in ``headerBytes``.
+    /// The serialized string metadata (`__metadata__`, the `.wpk` index's `metadata`, GGUF's key/value section).
     public var metadataBytes: Int
     /// Stored tensor bytes.
     public var tensorDataBytes: Int
-    /// Alignment padding between and around segments (for GGUF, between tensors and at the end; the gap before
-    /// the data section is counted in ``headerBytes``).
+    /// Alignment padding between and around segments (for GGUF, the gap before the data section too).
     public var paddingBytes: Int
 
     enum CodingKeys: String, CodingKey {
@@ -45,10 +43,10 @@ extension TensorSource {
                 headerBytes: indexAndHeader - metadata, metadataBytes: metadata, tensorDataBytes: tensorBytes,
                 paddingBytes: source.fileByteCount - indexAndHeader - tensorBytes)
         case let source as GGUFSource:
-            let dataStart = source.reader.dataStart
+            let header = source.reader.header
             return FileLayout(
-                headerBytes: dataStart, metadataBytes: 0, tensorDataBytes: tensorBytes,
-                paddingBytes: source.fileByteCount - dataStart - tensorBytes)
+                headerBytes: header.tensorInfoEnd - header.metadataByteCount, metadataBytes: header.metadataByteCount,
+                tensorDataBytes: tensorBytes, paddingBytes: source.fileByteCount - header.tensorInfoEnd - tensorBytes)
         default:
             return nil
         }
