@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TensorCore
 import WeightPack
 
@@ -73,8 +74,16 @@ struct Convert: ParsableCommand {
             inputPath: input, outputPath: output, options: options, progress: bar.handler)
         bar.finish()
         if !quiet {
-            print("converted \(summary.tensorCount) tensors to \(summary.format.rawValue): \(output)")
-            print("\(HumanFormat.bytes(summary.writtenByteCount)) in \(summary.writtenPaths.count) file(s)")
+            let written = summary.writtenPaths.count
+            var shown = output
+            if summary.format == .safetensors, written > 1, let index = summary.writtenPaths.last {
+                // The shards' index, named beside the output as the user spelled it.
+                let folder = (output as NSString).deletingLastPathComponent
+                let name = (index as NSString).lastPathComponent
+                shown = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+            }
+            print("converted \(summary.tensorCount) tensors to \(summary.format.rawValue): \(shown)")
+            print("\(HumanFormat.bytes(summary.writtenByteCount)) in \(written) \(written == 1 ? "file" : "files")")
         }
     }
 }

@@ -6,7 +6,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a file's tensors with their sizes, ratios and bits per weight.")
 
-    @Argument(help: "The file to inspect (.safetensors or .wpk).")
+    @Argument(help: "The file or folder to inspect (safetensors, sharded safetensors, NPY, NPZ, GGUF, raw or .wpk).")
     var file: String
 
     @Flag(help: "Print JSON (schema weightpack.inspect/1, see docs/INSPECT-JSON.md).")

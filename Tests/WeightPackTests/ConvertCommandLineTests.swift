@@ -68,7 +68,7 @@ struct ConvertCommandLineTests {
         #expect(
             result.standardOutput == """
                 converted 4 tensors to safetensors: copy.safetensors
-                \(HumanFormat.bytes(size)) in 1 file(s)
+                \(HumanFormat.bytes(size)) in 1 file
 
                 """)
         #expect(result.standardError.isEmpty)
@@ -102,8 +102,9 @@ struct ConvertCommandLineTests {
         // The 1,536-byte weight is over the limit: a shard of its own, numbered first (as Hugging Face does);
         // position_ids, the bias and the mask share the second.
         #expect(files == (1...2).map { "model-0000\($0)-of-00002.safetensors" } + ["model.safetensors.index.json"])
-        #expect(result.standardOutput.hasPrefix("converted 4 tensors to safetensors: out/model.safetensors\n"))
-        #expect(result.standardOutput.contains(" in 3 file(s)\n"), "\(result.standardOutput)")
+        #expect(
+            result.standardOutput.hasPrefix("converted 4 tensors to safetensors: out/model.safetensors.index.json\n"))
+        #expect(result.standardOutput.contains(" in 3 files\n"), "\(result.standardOutput)")
         let back = try CommandLineTool.run(["convert", "out", "back.safetensors", "-q"], in: folder)
         #expect(back.status == 0, "\(back.standardError)")
         #expect(try bytes(folder.path("back.safetensors")) == (try bytes(input)))

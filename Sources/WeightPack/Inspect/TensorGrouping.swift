@@ -1,3 +1,5 @@
+import TensorCore
+
 /// How `inspect --group-by` and the report gather tensors into groups.
 public enum TensorGrouping: Sendable, Equatable {
     /// By layer: the name up to and including its first numeric component (`encoder.layer.3`, `model.layers.3`,
@@ -5,7 +7,7 @@ public enum TensorGrouping: Sendable, Equatable {
     case layer
     /// By dtype (or GGUF block type).
     case dtype
-    /// By stage chain (`int8 > zstd`, or `stored as is`).
+    /// By stage chain (`int8 > zstd`; a GGUF block type such as `q8_0`; or `stored as is`).
     case stage
     /// By the first `n` dot-separated components.
     case prefix(Int)
@@ -28,7 +30,9 @@ public enum TensorGrouping: Sendable, Equatable {
         switch self {
         case .layer: Self.layerGroup(of: row.name)
         case .dtype: row.dtype
-        case .stage: row.stages.isEmpty ? "stored as is" : row.stages.joined(separator: " > ")
+        case .stage:
+            row.stages.isEmpty
+                ? (DType(name: row.dtype) == nil ? row.dtype : "stored as is") : row.stages.joined(separator: " > ")
         case .prefix(let count):
             row.name.split(separator: ".", omittingEmptySubsequences: false).prefix(count).joined(separator: ".")
         }
