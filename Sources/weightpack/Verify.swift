@@ -84,9 +84,11 @@ struct Verify: ParsableCommand {
                     "error: \(summary.belowThreshold.count) below \(HumanFormat.compact(minSnr)) dB: \(names)\(more)\n"
                         .utf8))
         }
-        let otherFailures = summary.failing.filter { failure in !summary.belowThreshold.contains(failure.name) }
-        for failure in otherFailures {
-            let line = "error: \(failure.name): \(failure.reasons.joined(separator: "; "))"
+        // Reasons other than the SNR one (already on the line above), one line per tensor.
+        for failure in summary.failing {
+            let reasons = failure.reasons.filter { !$0.hasPrefix("SNR ") }
+            guard !reasons.isEmpty else { continue }
+            let line = "error: \(failure.name): \(reasons.joined(separator: "; "))"
             FileHandle.standardError.write(Data((TextTable.escapingControlCharacters(line) + "\n").utf8))
         }
         if !summary.passed { throw ExitCode(ExitStatus.verificationFailed) }

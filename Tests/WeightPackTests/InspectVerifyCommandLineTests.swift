@@ -172,7 +172,10 @@ struct InspectVerifyCommandLineTests {
             "error: b: not bit-exact: element 3 is 4.5, reference 4.0\n"
                 + "error: c: max |err| 2.0 > 1; cosine 0.500000 < 0.9; not bit-exact: element 1 is 1.0, reference -1.0\n"
         ),
-        (["--min-snr", "10", "--max-abs", "0.25"], "error: 1 below 10 dB: c\nerror: b: max |err| 0.5 > 0.25\n"),
+        (
+            ["--min-snr", "10", "--max-abs", "0.25"],
+            "error: 1 below 10 dB: c\nerror: b: max |err| 0.5 > 0.25\nerror: c: max |err| 2.0 > 0.25\n"
+        ),
     ])
     func verifyFailingALimitExits1WithOneLinePerFailingTensor(arguments: [String], standardError: String) throws {
         let folder = try TemporaryDirectory()
