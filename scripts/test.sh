@@ -9,6 +9,7 @@ cd "$root"
 scripts/install-deps.sh
 python="$(scripts/python-env.sh)"
 export WEIGHTPACK_PYTHON="$python"
+export WEIGHTPACK_GGUF_PYTHON="$python"
 swift build --product weightpack
 export WEIGHTPACK_BIN="$(swift build --show-bin-path)/weightpack"
 if [ "${WEIGHTPACK_SKIP_MODEL:-0}" != "1" ]; then

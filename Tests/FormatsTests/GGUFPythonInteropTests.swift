@@ -9,25 +9,11 @@ import Testing
 /// package installed, e.g. `WEIGHTPACK_GGUF_PYTHON=/path/to/venv/bin/python`.
 enum GGUFReferencePython {
     /// The interpreter named by WEIGHTPACK_GGUF_PYTHON, when it exists and is executable.
-    static let path: String? = {
-        guard let path = ProcessInfo.processInfo.environment["WEIGHTPACK_GGUF_PYTHON"], !path.isEmpty,
-            FileManager.default.isExecutableFile(atPath: path)
-        else { return nil }
-        return path
-    }()
+    static let path = PythonInterpreter.path(from: "WEIGHTPACK_GGUF_PYTHON")
 
     /// Runs `script` with `arguments`; returns its standard output.
     static func run(_ script: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = ["-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python exited with \(process.terminationStatus)")
-        return data
+        try PythonInterpreter.run(try #require(path), script: script, arguments: arguments)
     }
 }
 

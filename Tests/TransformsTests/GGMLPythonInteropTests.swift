@@ -79,23 +79,9 @@ struct GGMLPythonInteropTests {
 
 /// The interpreter named by WEIGHTPACK_GGUF_PYTHON.
 enum GGMLInteropPython {
-    static let path: String? = {
-        guard let path = ProcessInfo.processInfo.environment["WEIGHTPACK_GGUF_PYTHON"], !path.isEmpty,
-            FileManager.default.isExecutableFile(atPath: path)
-        else { return nil }
-        return path
-    }()
+    static let path = PythonInterpreter.path(from: "WEIGHTPACK_GGUF_PYTHON")
 
     static func run(_ script: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = ["-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python exited with \(process.terminationStatus)")
-        return data
+        try PythonInterpreter.run(try #require(path), script: script, arguments: arguments)
     }
 }
