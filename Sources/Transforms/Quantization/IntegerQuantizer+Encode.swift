@@ -1,0 +1,171 @@
+import Foundation
+import TensorCore
+
+extension IntegerQuantizer {
+    /// Quantizes `values` (row-major, `shape.elementCount` of them) to the sections of the type's documentation.
+    /// - Returns: the sections (scales, zero points when affine, codes) and the parameters `format`, `mode`,
+    ///   `granularity`, `group` (with `group=G`), `scale`, `packing`, `rows`, `columns`.
+    /// - Throws: `TransformError.Code.nonFiniteValues` naming the tensor and the count of NaN and infinite
+    ///   elements; `.blockSizeNotDivisor` as ``validate(shape:tensorName:)``; `.invalidParameter` when
+    ///   `values.count` differs from the shape's element count, or with `scale=f16` when a scale exceeds the
+    ///   largest binary16 value (65504).
+    /// - Complexity: O(n), two passes over each run of elements; deterministic.
+    public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
+        let layout = try Layout(shape: shape, granularity: granularity, stage: recipeText, tensorName: tensorName)
+        guard values.count == layout.elementCount else {
+            throw TransformError(
+                .invalidParameter,
+                "stage '\(recipeText)' was given \(values.count) values for shape \(shape) of \(layout.elementCount) elements",
+                tensorName: tensorName)
+        }
+        let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        guard nonFinite == 0 else {
+            throw TransformError(
+                .nonFiniteValues,
+                "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; stage '\(recipeText)' cannot represent them",
+                tensorName: tensorName)
+        }
+        var scales = [Float](repeating: 0, count: layout.scaleCount)
+        var zeroPoints = [UInt8](repeating: 0, count: mode == .affine ? layout.scaleCount : 0)
+        var fields = [UInt8](repeating: 0, count: layout.elementCount)
+        var overflowingRun: Int?
+        values.withUnsafeBufferPointer { source in
+            fields.withUnsafeMutableBufferPointer { target in
+                let length = layout.runLength
+                for run in 0..<layout.scaleCount {
+                    let input = UnsafeBufferPointer(rebasing: source[(run * length)..<((run + 1) * length)])
+                    let output = UnsafeMutableBufferPointer(rebasing: target[(run * length)..<((run + 1) * length)])
+                    let scale: Float?
+                    switch mode {
+                    case .symmetric:
+                        scale = quantizeSymmetric(input, into: output)
+                    case .affine:
+                        let result = quantizeAffine(input, into: output)
+                        scale = result?.scale
+                        zeroPoints[run] = result?.zeroPoint ?? 0
+                    }
+                    guard let scale else {
+                        overflowingRun = run
+                        return
+                    }
+                    scales[run] = scale
+                }
+            }
+        }
+        if let run = overflowingRun {
+            throw TransformError(
+                .invalidParameter,
+                "stage '\(recipeText)': scale \(run) exceeds the largest binary16 value 65504; use scale=f32",
+                tensorName: tensorName)
+        }
+        var sections = [PayloadSection(kind: .bytes(symbolWidth: scaleType.byteWidth), bytes: scaleBytes(scales))]
+        if mode == .affine { sections.append(PayloadSection(kind: .bytes(symbolWidth: 1), bytes: Data(zeroPoints))) }
+        let codes = packing == .bytes ? Data(fields) : Self.pack(fields, bits: format.bits)
+        sections.append(PayloadSection(kind: .bytes(symbolWidth: 1), bytes: codes))
+        return TransformOutput(sections: sections, parameters: parameters(layout))
+    }
+
+    /// The parameters recorded for `layout`.
+    private func parameters(_ layout: Layout) -> [String: String] {
+        var parameters = [
+            "format": format.rawValue, "mode": mode.rawValue, "scale": scaleType.rawValue,
+            "packing": packing.rawValue, "rows": String(layout.rows), "columns": String(layout.columns),
+        ]
+        switch granularity {
+        case .perTensor: parameters["granularity"] = "per_tensor"
+        case .perChannel: parameters["granularity"] = "per_channel"
+        case .blocks(let size):
+            parameters["granularity"] = "group"
+            parameters["group"] = String(size)
+        }
+        return parameters
+    }
+
+    /// Scales as little-endian Float32 or binary16 (exact: binary16 scales were rounded to it already).
+    private func scaleBytes(_ scales: [Float]) -> Data {
+        switch scaleType {
+        case .float32:
+            var bytes = Data(count: 4 * scales.count)
+            bytes.withUnsafeMutableBytes { raw in
+                for (index, scale) in scales.enumerated() {
+                    raw.storeBytes(of: scale.bitPattern.littleEndian, toByteOffset: 4 * index, as: UInt32.self)
+                }
+            }
+            return bytes
+        case .float16:
+            return FloatConversion.float16LE(fromFloat32: scales)
+        }
+    }
+
+    /// Quantizes one run symmetrically into two's-complement code fields; returns its scale, or `nil` when
+    /// a binary16 scale would overflow.
+    private func quantizeSymmetric(_ run: UnsafeBufferPointer<Float>, into fields: UnsafeMutableBufferPointer<UInt8>)
+        -> Float?
+    {
+        var maxMagnitude: Float = 0
+        for value in run { maxMagnitude = max(maxMagnitude, abs(value)) }
+        let qmax = Float(format.symmetricMaximum)
+        guard maxMagnitude > 0 else { return 0 }  // fields stay 0
+        guard let scale = storedScale(Self.symmetricScale(maxMagnitude: maxMagnitude, qmax: qmax))
+        else { return nil }
+        for index in run.indices {
+            let q = min(max((run[index] / scale).rounded(.toNearestOrEven), -qmax), qmax)
+            fields[index] = UInt8(truncatingIfNeeded: Int(q))
+        }
+        return scale
+    }
+
+    /// Quantizes one run on the affine grid into unsigned codes; returns its scale and zero point, or `nil`
+    /// when a binary16 scale would overflow.
+    private func quantizeAffine(_ run: UnsafeBufferPointer<Float>, into fields: UnsafeMutableBufferPointer<UInt8>)
+        -> (scale: Float, zeroPoint: UInt8)?
+    {
+        var low: Float = 0
+        var high: Float = 0
+        for value in run {
+            low = min(low, value)
+            high = max(high, value)
+        }
+        let levels = Float(format.affineMaximum)
+        let span = Double(high) - Double(low)
+        guard span > 0 else { return (0, 0) }  // fields stay 0
+        guard let scale = storedScale(Self.affineScale(span: span, levels: levels))
+        else { return nil }
+        let zeroPoint = min(max((-low / scale).rounded(.toNearestOrEven), 0), levels)
+        for index in run.indices {
+            let q = min(max((run[index] / scale).rounded(.toNearestOrEven) + zeroPoint, 0), levels)
+            fields[index] = UInt8(q)
+        }
+        return (scale, UInt8(zeroPoint))
+    }
+
+    /// `maxMagnitude / qmax` in Float32, unless that is subnormal: then the least Float32 at least 2^-149 with
+    /// `maxMagnitude / scale ≤ qmax` in Float32 arithmetic, so no code leaves the grid and the error bound
+    /// `scale / 2` holds. This is ``Int8Quantizer``'s rule, operation for operation.
+    static func symmetricScale(maxMagnitude: Float, qmax: Float) -> Float {
+        var scale = maxMagnitude / qmax
+        guard scale < .leastNormalMagnitude else { return scale }
+        scale = max(scale, .leastNonzeroMagnitude)
+        while maxMagnitude / scale > qmax { scale = scale.nextUp }
+        return scale
+    }
+
+    /// `span / levels` computed in Float64 and rounded to Float32, unless that is subnormal: then the least
+    /// Float32 at least 2^-149 with `span / scale ≤ levels` in Float64 arithmetic.
+    static func affineScale(span: Double, levels: Float) -> Float {
+        var scale = Float(span / Double(levels))
+        guard scale < .leastNormalMagnitude else { return scale }
+        scale = max(scale, .leastNonzeroMagnitude)
+        while span / Double(scale) > Double(levels) { scale = scale.nextUp }
+        return scale
+    }
+
+    /// `scale` as stored: itself for Float32; for binary16 the least binary16 value ≥ `scale`, or `nil` when
+    /// that is infinite.
+    private func storedScale(_ scale: Float) -> Float? {
+        guard scaleType == .float16 else { return scale }
+        var half = Float16(scale)
+        if Float(half) < scale { half = half.nextUp }
+        return half.isFinite ? Float(half) : nil
+    }
+}
