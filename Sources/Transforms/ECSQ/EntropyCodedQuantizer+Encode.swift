@@ -51,23 +51,23 @@ extension EntropyCodedQuantizer {
             rowSteps = search.steps.map(Float.init)
             stepSection = PayloadSection(kind: .bytes(symbolWidth: 2), bytes: Self.float16Bytes(search.steps))
         }
-        let (integers, noise) = try quantize(values, columns: columns, steps: rowSteps, tensorName: tensorName)
+        let integers = try quantize(values, columns: columns, steps: rowSteps, tensorName: tensorName)
         let width = Self.width(of: integers)
         parameters["width"] = String(width)
-        let signal = values.reduce(0.0) { $0 + Double($1) * Double($1) }
-        parameters["snr_db"] = noise == 0 ? "inf" : String(format: "%.4f", 10 * log10(signal / noise))
+        let measured = Rows(values: values, rows: stepRows, columns: columns)
+        let snr = measured.snrDecibels(noise: measured.noiseEnergy(steps: rowSteps))
+        parameters["snr_db"] = snr.isFinite ? String(format: "%.4f", snr) : "inf"
         let integerSection = PayloadSection(
             kind: .bytes(symbolWidth: width), bytes: Self.integerBytes(integers, width: width))
         return TransformOutput(sections: (stepSection.map { [$0] } ?? []) + [integerSection], parameters: parameters)
     }
 
-    /// `round(w / step)` per element with its row's step (0 for a zero step), and `Σ(w − q × step)²` in Float64.
+    /// `round(w / step)` per element with its row's step (0 for a zero step).
     /// - Throws: `TransformError.Code.invalidParameter` naming the first element whose integer leaves Int32.
     private func quantize(_ values: [Float], columns: Int, steps: [Float], tensorName: String) throws(TransformError)
-        -> ([Int32], Double)
+        -> [Int32]
     {
         var overflowing: Int?
-        var noise = 0.0
         let integers = values.withUnsafeBufferPointer { source in
             [Int32](unsafeUninitializedCapacity: source.count) { out, initialized in
                 out.initialize(repeating: 0)
@@ -81,13 +81,6 @@ extension EntropyCodedQuantizer {
                             break
                         }
                         out[index] = Int32(q)
-                        let error = Double(source[index]) - Double(q * step)
-                        noise += error * error
-                    }
-                }
-                for (row, step) in steps.enumerated() where step == 0 {
-                    for value in source[(row * columns)..<((row + 1) * columns)] {
-                        noise += Double(value) * Double(value)
                     }
                 }
             }
@@ -99,7 +92,7 @@ extension EntropyCodedQuantizer {
                 "stage '\(recipeText)': element \(index) is \(values[index]), and \(values[index]) / \(step) does not fit in a 32-bit integer; use a larger step",
                 tensorName: tensorName)
         }
-        return (integers, noise)
+        return integers
     }
 
     /// The least of 1, 2 and 4 bytes whose signed range holds every integer.
