@@ -85,25 +85,24 @@ extension LowRankSplit {
 
     /// `[U_r·diag(√s_r); V_r·diag(√s_r)]`, row-major `[m + n, r]`, rounded to Float32.
     private static func stackedFactors(_ svd: SingularValueDecomposition, rank: Int) -> [Float] {
-        let rows = svd.rows
-        let columns = svd.columns
-        let k = svd.count
         let roots = svd.singularValues.prefix(rank).map { $0.squareRoot() }
-        return [Float](unsafeUninitializedCapacity: (rows + columns) * rank) { out, initialized in
-            svd.leftVectors.withUnsafeBufferPointer { u in
-                for row in 0..<rows {
-                    for t in 0..<rank { out[row * rank + t] = Float(u[row * k + t] * roots[t]) }
-                }
-            }
-            svd.rightVectorsTransposed.withUnsafeBufferPointer { vt in
-                let base = rows * rank
-                for t in 0..<rank {
-                    for column in 0..<columns {
-                        out[base + column * rank + t] = Float(vt[t * columns + column] * roots[t])
+        let count = (svd.rows + svd.columns) * rank
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            let parts = [
+                (svd.leftVectors, svd.leftLayout, svd.rows, 0),
+                (svd.rightVectors, svd.rightLayout, svd.columns, svd.rows * rank),
+            ]
+            for (vectors, layout, factorRows, base) in parts {
+                vectors.withUnsafeBufferPointer { source in
+                    for row in 0..<factorRows {
+                        for t in 0..<rank {
+                            let value = source[row * layout.rowStride + t * layout.rankStride] * roots[t]
+                            out[base + row * rank + t] = Float(value)
+                        }
                     }
                 }
             }
-            initialized = (rows + columns) * rank
+            initialized = count
         }
     }
 }

@@ -8,21 +8,32 @@ import TensorCore
 /// `[columns, k]`; the columns of `U` and of `V` are orthonormal. The signs of singular vector pairs are
 /// LAPACK's, so results are deterministic for one LAPACK build but may differ in sign between builds.
 ///
-/// The row-major matrix is handed to LAPACK as the column-major matrix `Wᵀ` (the same memory), so no
-/// transposition is needed: the SVD of `Wᵀ` is `V · diag(s) · Uᵀ`, whose column-major `U` and `Vᵀ` outputs are
-/// the row-major `Vᵀ` and `U` of `W`.
+/// LAPACK is always handed a tall column-major matrix `T` (at least as many rows as columns), for which
+/// `dgesdd` takes its QR path with contiguous columns: 2.5–3× faster than the LQ path on a wide matrix
+/// (30522 × 384 here). When `rows ≥ columns`, `T = W` (a transposed copy); otherwise `T = Wᵀ`, which is the
+/// row-major buffer itself read column-major, and the SVD of `Wᵀ` is `V · diag(s) · Uᵀ`.
 /// Source: LAPACK Users' Guide, 3rd ed., §2.4.2 (`xGESDD`); Demmel, Applied Numerical Linear Algebra, §5.4.
 struct SingularValueDecomposition: Sendable {
+    /// Where element `(row, t)` of a factor (`U` or `V`) is: `row × rowStride + t × rankStride`.
+    struct FactorLayout: Sendable {
+        var rowStride: Int
+        var rankStride: Int
+    }
+
     /// `m`, the rows of `W`.
     let rows: Int
     /// `n`, the columns of `W`.
     let columns: Int
-    /// `U`, row-major `[rows, k]`: `U[i][j]` at `i × k + j`.
-    let leftVectors: [Double]
     /// `s`, descending, `k` values, all ≥ 0.
     let singularValues: [Double]
-    /// `Vᵀ`, row-major `[k, columns]`: `V[i][j]` at `j × columns + i`.
-    let rightVectorsTransposed: [Double]
+    /// `U`, `[rows, k]`, laid out as `leftLayout` says; empty when vectors were not asked for.
+    let leftVectors: [Double]
+    /// The layout of `leftVectors`.
+    let leftLayout: FactorLayout
+    /// `V`, `[columns, k]`, laid out as `rightLayout` says; empty when vectors were not asked for.
+    let rightVectors: [Double]
+    /// The layout of `rightVectors`.
+    let rightLayout: FactorLayout
 
     /// `k = min(rows, columns)`.
     var count: Int { singularValues.count }
@@ -32,11 +43,12 @@ struct SingularValueDecomposition: Sendable {
 
     /// Decomposes `values` (row-major `[rows, columns]`, finite).
     /// - Parameter vectors: when false only the singular values are computed (`leftVectors` and
-    ///   `rightVectorsTransposed` are empty), which is about half the work.
-    /// - Throws: `TransformError.Code.invalidParameter` when a dimension is 0 or the matrix exceeds
-    ///   `maximumElementCount` elements; `.numericalFailure` when `dgesdd` reports an illegal argument or does
-    ///   not converge.
-    /// - Complexity: O(m·n·min(m, n)) time, O(m·n) extra memory (Float64 copies of the matrix and of `U`).
+    ///   `rightVectors` are empty), which is about a third of the work.
+    /// - Throws: `TransformError.Code.invalidParameter` when a dimension is 0, the value count differs from
+    ///   `rows × columns` or the matrix exceeds `maximumElementCount` elements; `.numericalFailure` when
+    ///   `dgesdd` reports an illegal argument or does not converge.
+    /// - Complexity: O(m·n·min(m, n)) time, O(m·n) extra memory (Float64 copies of the matrix and of the
+    ///   larger factor).
     init(_ values: [Float], rows: Int, columns: Int, vectors: Bool = true, tensorName: String) throws(TransformError) {
         guard rows >= 1, columns >= 1, rows.multipliedReportingOverflow(by: columns).partialValue == values.count,
             values.count <= Self.maximumElementCount
@@ -47,29 +59,30 @@ struct SingularValueDecomposition: Sendable {
                 tensorName: tensorName)
         }
         let k = min(rows, columns)
-        // LAPACK sees Wᵀ, column-major: its rows are our columns and its columns our rows.
-        let lapackRows = Int32(columns)
-        let lapackColumns = Int32(rows)
-        var matrix = values.map(Double.init)
+        let tall = rows >= columns
+        // T, column-major, tallRows × k.
+        let tallRows = tall ? rows : columns
+        var matrix = tall ? Self.transposedWidening(values, rows: rows, columns: columns) : values.map(Double.init)
         var singularValues = [Double](repeating: 0, count: k)
-        var u = [Double](repeating: 0, count: vectors ? columns * k : 1)  // becomes Vᵀ of W, [k, columns]
-        var vt = [Double](repeating: 0, count: vectors ? k * rows : 1)  // becomes U of W, [rows, k]
+        var p = [Double](repeating: 0, count: vectors ? tallRows * k : 1)  // left vectors of T, column-major
+        var qt = [Double](repeating: 0, count: vectors ? k * k : 1)  // Qᵀ of T, column-major k × k
         var integerWork = [Int32](repeating: 0, count: 8 * k)
         let job = CChar(UInt8(ascii: vectors ? "S" : "N"))
-        let ldu = vectors ? lapackRows : 1
-        let ldvt = vectors ? Int32(k) : 1
+        let lda = Int32(tallRows)
+        let ldp = vectors ? lda : 1
+        let ldqt = vectors ? Int32(k) : 1
 
         func run(_ work: inout [Double], _ workCount: Int32) -> Int32 {
             LAPACKE_dgesdd_work(
-                LAPACK_COL_MAJOR, job, lapackRows, lapackColumns, &matrix, lapackRows, &singularValues, &u, ldu,
-                &vt, ldvt, &work, workCount, &integerWork)
+                LAPACK_COL_MAJOR, job, lda, Int32(k), &matrix, lda, &singularValues, &p, ldp, &qt, ldqt, &work,
+                workCount, &integerWork)
         }
         var query = [Double](repeating: 0, count: 1)
-        let queryStatus = run(&query, -1)
-        try Self.check(queryStatus, "workspace query", tensorName: tensorName)
+        try Self.check(run(&query, -1), "workspace query", tensorName: tensorName)
         guard query[0].isFinite, query[0] >= 1, query[0] < Double(Int32.max) else {
             throw TransformError(
-                .numericalFailure, "dgesdd asked for a workspace of \(query[0]) elements", tensorName: tensorName)
+                .numericalFailure, "LAPACK dgesdd asked for a workspace of \(query[0]) elements",
+                tensorName: tensorName)
         }
         let workCount = Int32(query[0].rounded(.up))
         var work = [Double](repeating: 0, count: Int(workCount))
@@ -78,8 +91,35 @@ struct SingularValueDecomposition: Sendable {
         self.rows = rows
         self.columns = columns
         self.singularValues = singularValues
-        self.leftVectors = vectors ? vt : []
-        self.rightVectorsTransposed = vectors ? u : []
+        // P is column-major tallRows × k: (row, t) at row + t × tallRows. Qᵀ column-major k × k holds
+        // Q[c][t] at t + c × k, i.e. Q row-major [k, k].
+        let pLayout = FactorLayout(rowStride: 1, rankStride: tallRows)
+        let qLayout = FactorLayout(rowStride: k, rankStride: 1)
+        leftVectors = vectors ? (tall ? p : qt) : []
+        leftLayout = tall ? pLayout : qLayout
+        rightVectors = vectors ? (tall ? qt : p) : []
+        rightLayout = tall ? qLayout : pLayout
+    }
+
+    /// `values` (row-major `[rows, columns]`) as a column-major Float64 matrix, copied in 64 × 64 tiles so
+    /// that both the reads and the writes stay within a few cache lines.
+    private static func transposedWidening(_ values: [Float], rows: Int, columns: Int) -> [Double] {
+        let tile = 64
+        return [Double](unsafeUninitializedCapacity: values.count) { out, initialized in
+            values.withUnsafeBufferPointer { source in
+                for rowStart in stride(from: 0, to: rows, by: tile) {
+                    let rowEnd = min(rowStart + tile, rows)
+                    for columnStart in stride(from: 0, to: columns, by: tile) {
+                        for column in columnStart..<min(columnStart + tile, columns) {
+                            for row in rowStart..<rowEnd {
+                                out[row + column * rows] = Double(source[row * columns + column])
+                            }
+                        }
+                    }
+                }
+            }
+            initialized = values.count
+        }
     }
 
     /// Turns a non-zero LAPACK `info` into an error.
