@@ -19,6 +19,9 @@ let package = Package(
             name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         .systemLibrary(
             name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
+        .systemLibrary(
+            name: "CLapack", pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev", "libopenblas-dev"]), .brew(["lapack", "openblas"])]),
         .target(name: "TensorCore", exclude: ["README.md"]),
         .target(
             name: "Formats",
@@ -27,7 +30,7 @@ let package = Package(
         .target(
             name: "Codecs", dependencies: ["TensorCore", "CZstd", "CLZ4"], exclude: ["README.md"]),
         .target(
-            name: "Transforms", dependencies: ["TensorCore"], exclude: ["README.md"]),
+            name: "Transforms", dependencies: ["TensorCore", "CLapack"], exclude: ["README.md"]),
         .target(
             name: "WeightPack", dependencies: ["TensorCore", "Formats", "Codecs", "Transforms"],
             exclude: ["README.md"]),

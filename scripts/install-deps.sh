@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages WeightPack builds against, when any is missing.
 set -euo pipefail
-packages=(libzstd-dev liblz4-dev libxxhash-dev zlib1g-dev pkg-config python3-venv zstd lz4)
+packages=(libzstd-dev liblz4-dev libxxhash-dev liblapacke-dev libopenblas-dev zlib1g-dev pkg-config python3-venv zstd lz4)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -16,6 +16,12 @@ public struct TransformError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let blockSizeNotDivisor = Code(rawValue: "blockSizeNotDivisor")
         /// The element encoding (e.g. a GGML type) is not one this transform can decode or encode.
         public static let unsupportedFormat = Code(rawValue: "unsupportedFormat")
+        /// The transform applies but would not make the tensor smaller (e.g. a low-rank split whose factors hold
+        /// as many elements as the tensor); the message gives the sizes compared.
+        public static let notBeneficial = Code(rawValue: "notBeneficial")
+        /// A numerical library routine (LAPACK, BLAS) failed, e.g. an SVD that did not converge; the message
+        /// names the routine and its status.
+        public static let numericalFailure = Code(rawValue: "numericalFailure")
     }
 
     /// What went wrong.
