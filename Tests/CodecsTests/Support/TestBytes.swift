@@ -22,8 +22,8 @@ enum TestBytes {
     }
 }
 
-/// Both codecs, for `@Test(arguments:)`.
-let allCodecs: [any ByteCodec] = [try! ZstdCodec(), LZ4Codec()]
+/// Every codec, for `@Test(arguments:)`.
+let allCodecs: [any ByteCodec] = [try! ZstdCodec(), LZ4Codec(), try! HuffmanCodec()]
 
 extension ByteCodec {
     /// `encode(_:)` on an array.

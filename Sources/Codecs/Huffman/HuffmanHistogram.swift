@@ -1,0 +1,109 @@
+import Foundation
+
+/// The distinct values of a symbol stream and how often each occurs.
+struct HuffmanHistogram {
+    /// Distinct values, ascending.
+    var values: [Int32]
+    /// `counts[i]`: occurrences of `values[i]`; all positive.
+    var counts: [UInt64]
+    /// Symbols counted.
+    var symbolCount: Int
+
+    /// Counts the little-endian signed integers of `width` bytes in `input`.
+    ///
+    /// Widths 1 and 2 count into a dense array; width 4 counts values in `-32768...32767` densely and the
+    /// rest in a dictionary.
+    /// - Precondition: `width` is 1, 2 or 4 and divides `input.count`.
+    /// - Complexity: O(n) time; O(distinct values) extra memory beyond a 64 Ki-entry array.
+    init(_ input: UnsafeRawBufferPointer, width: Int) {
+        let symbolCount = input.count / width
+        self.symbolCount = symbolCount
+        switch width {
+        case 1:
+            var table = [UInt64](repeating: 0, count: 256)
+            table.withUnsafeMutableBufferPointer { counts in
+                for byte in input { counts[Int(byte)] &+= 1 }
+            }
+            (values, counts) = Self.collect(table, bias: 128) { Int32(Int8(truncatingIfNeeded: $0)) }
+        case 2:
+            var table = [UInt64](repeating: 0, count: 65536)
+            table.withUnsafeMutableBufferPointer { counts in
+                for index in 0..<symbolCount {
+                    let pattern = input.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self).littleEndian
+                    counts[Int(pattern)] &+= 1
+                }
+            }
+            (values, counts) = Self.collect(table, bias: 32768) { Int32(Int16(truncatingIfNeeded: $0)) }
+        default:
+            var table = [UInt64](repeating: 0, count: 65536)
+            var outliers: [Int32: UInt64] = [:]
+            table.withUnsafeMutableBufferPointer { counts in
+                for index in 0..<symbolCount {
+                    let value = Int32(
+                        bitPattern: input.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self).littleEndian)
+                    let slot = Int(value) &+ 32768
+                    if slot >= 0 && slot < 65536 {
+                        counts[slot] &+= 1
+                    } else {
+                        outliers[value, default: 0] += 1
+                    }
+                }
+            }
+            var dense = Self.collect(table, bias: 0) { Int32($0) - 32768 }
+            for (value, count) in outliers {
+                dense.0.append(value)
+                dense.1.append(count)
+            }
+            if !outliers.isEmpty {
+                let order = dense.0.indices.sorted { dense.0[$0] < dense.0[$1] }
+                dense = (order.map { dense.0[$0] }, order.map { dense.1[$0] })
+            }
+            (values, counts) = dense
+        }
+    }
+
+    /// The nonzero entries of a dense table, in ascending value order: slot `(i + bias) % count` holds the
+    /// i-th smallest value, so with `bias` = half the table, two's-complement patterns come out sorted.
+    private static func collect(_ table: [UInt64], bias: Int, value: (Int) -> Int32) -> ([Int32], [UInt64]) {
+        var values: [Int32] = []
+        var counts: [UInt64] = []
+        for offset in 0..<table.count {
+            let slot = (offset + bias) % table.count
+            if table[slot] > 0 {
+                values.append(value(slot))
+                counts.append(table[slot])
+            }
+        }
+        return (values, counts)
+    }
+
+    /// The empirical order-0 entropy, in bits per symbol: `-Σ p log2 p`; 0 for an empty stream.
+    var entropyBitsPerSymbol: Double {
+        guard symbolCount > 0 else { return 0 }
+        let total = Double(symbolCount)
+        var bits = 0.0
+        for count in counts {
+            let p = Double(count) / total
+            bits -= p * log2(p)
+        }
+        return bits
+    }
+}
+
+/// The zig-zag form of `value`: 0, -1, 1, -2, … map to 0, 1, 2, 3, ….
+@inline(__always)
+func zigZag(_ value: Int32) -> UInt32 {
+    UInt32(bitPattern: (value &<< 1) ^ (value &>> 31))
+}
+
+/// The inverse of ``zigZag(_:)``.
+@inline(__always)
+func unZigZag(_ value: UInt32) -> Int32 {
+    Int32(bitPattern: value &>> 1) ^ -Int32(bitPattern: value & 1)
+}
+
+/// Bits needed to write `value`: 0 for 0.
+@inline(__always)
+func bitWidth(of value: UInt32) -> Int {
+    32 - value.leadingZeroBitCount
+}

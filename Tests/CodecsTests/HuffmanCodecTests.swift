@@ -1,0 +1,259 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Codecs
+
+@Suite("Huffman codec")
+struct HuffmanCodecTests {
+    /// `count` little-endian integers of `width` bytes drawn by `draw`.
+    static func symbols(count: Int, width: Int, seed: UInt64, _ draw: (inout SplitMix64) -> Int64) -> [UInt8] {
+        var generator = SplitMix64(seed: seed)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count * width)
+        for _ in 0..<count {
+            let value = UInt64(bitPattern: draw(&generator))
+            for k in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(8 * k))) }
+        }
+        return bytes
+    }
+
+    /// A discrete Laplace-like value with scale `spread`: the difference of two geometric draws.
+    static func laplace(_ generator: inout SplitMix64, spread: Double) -> Int64 {
+        let u = Double(generator.next() >> 11) / Double(1 << 53) + 1e-18
+        let v = Double(generator.next() >> 11) / Double(1 << 53) + 1e-18
+        return Int64((spread * log(u)).rounded()) - Int64((spread * log(v)).rounded())
+    }
+
+    func roundTrip(_ bytes: [UInt8], width: Int, _ comment: Comment? = nil) throws -> [UInt8] {
+        let codec = try HuffmanCodec(width: width)
+        let frame = try codec.encode(bytes: bytes)
+        #expect(try codec.decode(bytes: frame, decodedByteCount: bytes.count) == bytes, comment)
+        let predicted = try bytes.withUnsafeBytes { buffer throws(CodecError) in try codec.encodedByteCount(of: buffer)
+        }
+        #expect(predicted == frame.count, "encodedByteCount predicts the frame size exactly")
+        return frame
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func uniformRandomSymbolsRoundTrip(width: Int) throws {
+        for (index, count) in [1, 2, 3, 100, 10_000].enumerated() {
+            let bytes = Self.symbols(count: count, width: width, seed: UInt64(index)) { Int64(bitPattern: $0.next()) }
+            _ = try roundTrip(bytes, width: width, "\(count) symbols")
+        }
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func skewedSymbolsAcrossChunkBoundariesRoundTrip(width: Int) throws {
+        let chunk = 1 << HuffmanCodec.chunkSymbolCountLog2
+        for count in [chunk - 1, chunk, chunk + 1, 2 * chunk + 5] {
+            let bytes = Self.symbols(count: count, width: width, seed: UInt64(count)) {
+                Self.laplace(&$0, spread: width == 1 ? 6 : 40)
+            }
+            let frame = try roundTrip(bytes, width: width, "\(count) symbols")
+            #expect(frame.count < bytes.count)
+        }
+    }
+
+    @Test(arguments: [2, 4])
+    func rareOutliersAreEscapedAndRoundTrip(width: Int) throws {
+        // About 1 symbol in 500 is a distinct large value: width 2 in 20000..<30000, width 4 spread over
+        // ±(2^29...2^30 + 2^29), too sparse for the table to pay.
+        let bytes = Self.symbols(count: 50_000, width: width, seed: 3) { generator in
+            guard generator.next(upperBound: 500 as UInt64) == 0 else { return Self.laplace(&generator, spread: 3) }
+            if width == 2 { return 20_000 + Int64(generator.int(below: 10_000)) }
+            let magnitude = Int64(1 << 29) + Int64(generator.int(below: 1 << 30))
+            return generator.next() & 1 == 0 ? magnitude : -magnitude
+        }
+        let frame = try roundTrip(bytes, width: width)
+        let entropy = try bytes.withUnsafeBytes { buffer throws(CodecError) in
+            try HuffmanCodec.entropyBitsPerSymbol(of: buffer, width: width)
+        }
+        let bitsPerSymbol = Double(frame.count * 8) / 50_000
+        // Escapes cost their raw bits, but only 1 symbol in 500 is one.
+        #expect(bitsPerSymbol < entropy + 0.15, "\(bitsPerSymbol) bits per symbol against entropy \(entropy)")
+        let histogram = bytes.withUnsafeBytes { HuffmanHistogram($0, width: width) }
+        let alphabet = HuffmanAlphabet(histogram: histogram, width: width)
+        #expect(alphabet.escapeBitCount == (width == 2 ? 16 : 32))
+    }
+
+    @Test func moreDistinctValuesThanTheAlphabetRoundTrip() throws {
+        let bytes = Self.symbols(count: 200_000, width: 2, seed: 9) { Self.laplace(&$0, spread: 3000) }
+        let histogram = bytes.withUnsafeBytes { HuffmanHistogram($0, width: 2) }
+        #expect(histogram.values.count > HuffmanCodec.maximumAlphabetCount)
+        _ = try roundTrip(bytes, width: 2)
+        let alphabet = HuffmanAlphabet(histogram: histogram, width: 2)
+        #expect(alphabet.values.count <= HuffmanCodec.maximumAlphabetCount)
+        #expect(alphabet.escapeBitCount != nil)
+    }
+
+    @Test func aFewValuesOfWidth2AreCodedNotEscaped() throws {
+        let bytes = Self.symbols(count: 10_000, width: 2, seed: 10) { Int64($0.int(below: 5)) - 2 }
+        let alphabet = HuffmanAlphabet(histogram: bytes.withUnsafeBytes { HuffmanHistogram($0, width: 2) }, width: 2)
+        #expect(alphabet.values == [-2, -1, 0, 1, 2])
+        #expect(alphabet.escapeBitCount == nil)
+        _ = try roundTrip(bytes, width: 2)
+    }
+
+    @Test func allDistinctWidth4ValuesAreAllEscapes() throws {
+        let bytes = Self.symbols(count: 5_000, width: 4, seed: 5) { Int64(bitPattern: $0.next()) }
+        let histogram = bytes.withUnsafeBytes { HuffmanHistogram($0, width: 4) }
+        let alphabet = HuffmanAlphabet(histogram: histogram, width: 4)
+        #expect(alphabet.values.count == 0)
+        #expect(alphabet.lengths.count == 1 && alphabet.lengths[0] == 0, "the lone escape symbol takes no bits")
+        let frame = try roundTrip(bytes, width: 4)
+        #expect(frame.count <= bytes.count + 64)
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func emptyAndConstantInputsRoundTrip(width: Int) throws {
+        #expect(try roundTrip([], width: width).count == 6, "magic, width and a zero symbol count")
+        for count in [1, 7, 1 << 19] {
+            let bytes = Self.symbols(count: count, width: width, seed: 1) { _ in -3 }
+            let frame = try roundTrip(bytes, width: width)
+            #expect(frame.count < 32, "\(count) equal symbols take zero bits each: \(frame.count) bytes")
+        }
+        let two = Self.symbols(count: 1000, width: width, seed: 2) { $0.next() & 1 == 0 ? 0 : 5 }
+        let frame = try roundTrip(two, width: width)
+        #expect(frame.count < 1000 / 8 + 24, "two symbols take one bit each")
+    }
+
+    @Test func inputNotAWholeNumberOfSymbolsThrows() throws {
+        for (width, count) in [(2, 3), (4, 6), (4, 1)] {
+            let error = #expect(throws: CodecError.self) {
+                try HuffmanCodec(width: width).encode(bytes: [UInt8](repeating: 1, count: count))
+            }
+            #expect(error?.code == .invalidParameter)
+        }
+    }
+
+    @Test func parametersRoundTripAndRejectUnknownValues() throws {
+        for width in [1, 2, 4] {
+            let codec = try HuffmanCodec(width: width)
+            #expect(codec.name == "huffman")
+            #expect(try HuffmanCodec(parameters: codec.parameters).width == width)
+        }
+        #expect(try HuffmanCodec(parameters: [:]).width == 1)
+        for bad in [["width": "3"], ["width": "x"], ["level": "1"]] {
+            let error = #expect(throws: CodecError.self) { try HuffmanCodec(parameters: bad) }
+            #expect(error?.code == .invalidParameter)
+        }
+    }
+
+    @Test func fibonacciCountsAreLimitedToFifteenBitsAndStayComplete() {
+        // Unlimited Huffman codes for Fibonacci counts grow one bit per symbol: 39 bits here.
+        var counts: [UInt64] = [1, 1]
+        while counts.count < 40 { counts.append(counts[counts.count - 1] + counts[counts.count - 2]) }
+        let lengths = HuffmanCodeLengths.lengths(counts: counts, limit: HuffmanCodec.maximumCodeLength)
+        #expect(lengths.max() == 15)
+        #expect(HuffmanCodeLengths.kraftSum(lengths: lengths, limit: 15) == 1 << 15)
+        // More frequent symbols never get longer codes.
+        for i in 1..<counts.count { #expect(lengths[i] <= lengths[i - 1]) }
+    }
+
+    @Test func packageMergeMatchesUnlimitedHuffmanWhenTheLimitDoesNotBind() {
+        // counts 1, 1, 2, 4, 8: Huffman lengths 4, 4, 3, 2, 1.
+        #expect(HuffmanCodeLengths.lengths(counts: [1, 1, 2, 4, 8], limit: 15) == [4, 4, 3, 2, 1])
+        #expect(HuffmanCodeLengths.lengths(counts: [8, 1, 4, 1, 2], limit: 3) == [1, 3, 3, 3, 3])
+        #expect(HuffmanCodeLengths.lengths(counts: [5], limit: 15) == [0])
+        #expect(HuffmanCodeLengths.lengths(counts: [5, 0], limit: 15) == [1, 1])
+    }
+
+    @Test func fibonacciDistributedSymbolsRoundTripWithLongCodes() throws {
+        // Symbol k appears about phi^-k of the time: codes reach the 15-bit limit and the second table level.
+        let bytes = Self.symbols(count: 300_000, width: 1, seed: 4) { generator in
+            var k: Int64 = 0
+            while k < 30, generator.next() % 1000 < 618 { k += 1 }
+            return k
+        }
+        _ = try roundTrip(bytes, width: 1)
+    }
+
+    @Test func sizeIsWithinFiveHundredthsOfABitOfTheEntropy() throws {
+        for (width, spread) in [(1, 4.0), (2, 30.0)] {
+            let bytes = Self.symbols(count: 1 << 20, width: width, seed: 8) { Self.laplace(&$0, spread: spread) }
+            let frame = try HuffmanCodec(width: width).encode(bytes: bytes)
+            let entropy = try bytes.withUnsafeBytes { buffer throws(CodecError) in
+                try HuffmanCodec.entropyBitsPerSymbol(of: buffer, width: width)
+            }
+            let bitsPerSymbol = Double(frame.count * 8) / Double(1 << 20)
+            #expect(bitsPerSymbol >= entropy)
+            #expect(bitsPerSymbol - entropy < 0.05, "width \(width): \(bitsPerSymbol) against entropy \(entropy)")
+        }
+    }
+
+    @Test func encodingIsByteExactForASmallInput() throws {
+        // Counts 3, 2, 1 give codes 0, 10, 11 (written bit-reversed, LSB first).
+        let frame = try HuffmanCodec(width: 1).encode(bytes: [0, 0, 0, 1, 1, 2])
+        let expected: [UInt8] = [
+            0x57, 0x50, 0x48, 0x31, 0x01, 0x06,  // magic, width 1, 6 symbols
+            0x12, 0xFF, 0x03, 0x01, 0x00, 0x02,  // chunks of 2^18, no escape, 3 values in 1 run from 0, length 3
+            0x11,  // lengths 1, +1, same
+            0x02, 0xA8, 0x01,  // one chunk of 2 bytes: 0 0 0 10 10 11
+        ]
+        #expect(frame == expected)
+    }
+
+    @Test func decodingIgnoresTheInstanceWidth() throws {
+        let bytes = Self.symbols(count: 1000, width: 4, seed: 6) { Self.laplace(&$0, spread: 9) }
+        let frame = try HuffmanCodec(width: 4).encode(bytes: bytes)
+        #expect(try HuffmanCodec(width: 1).decode(bytes: frame, decodedByteCount: bytes.count) == bytes)
+    }
+
+    /// Flips, truncates and extends valid frames 3,000 times: every decode throws a `CodecError` or returns
+    /// exactly the expected byte count; nothing traps.
+    @Test(arguments: [1, 2, 4])
+    func mutatedFramesThrowOrDecodeToTheExpectedCount(width: Int) throws {
+        let bytes = Self.symbols(count: 3000, width: width, seed: 12) { generator in
+            generator.next(upperBound: 100 as UInt64) == 0 ? 1 << 14 : Self.laplace(&generator, spread: 5)
+        }
+        let codec = try HuffmanCodec(width: width)
+        let frame = try codec.encode(bytes: bytes)
+        var generator = SplitMix64(seed: 0xF022 + UInt64(width))
+        var rejected = 0
+        for round in 0..<3000 {
+            var mutated = frame
+            switch round % 3 {
+            case 0:
+                for _ in 0...generator.int(below: 3) {
+                    mutated[generator.int(below: mutated.count)] ^= UInt8(generator.int(below: 255) + 1)
+                }
+            case 1:
+                mutated.removeLast(generator.int(below: mutated.count) + 1)
+            default:
+                let index = generator.int(below: mutated.count)
+                mutated.insert(contentsOf: (0...generator.int(below: 8)).map { _ in generator.byte() }, at: index)
+            }
+            do throws(CodecError) {
+                let decoded = try codec.decode(bytes: mutated, decodedByteCount: bytes.count)
+                #expect(decoded.count == bytes.count)
+            } catch {
+                #expect([.corruptInput, .sizeMismatch].contains(error.code), "\(error)")
+                rejected += 1
+            }
+        }
+        #expect(rejected > 2000, "most mutations are detected: \(rejected)")
+    }
+
+    @Test func corruptTablesAreRejectedWithCorruptInput() throws {
+        let good: [UInt8] = [
+            0x57, 0x50, 0x48, 0x31, 0x01, 0x06, 0x12, 0xFF, 0x03, 0x01, 0x00, 0x02, 0x11, 0x02, 0xA8, 0x01,
+        ]
+        let cases: [(String, Int, UInt8)] = [
+            ("width 3", 4, 0x03),
+            ("chunk size 2^9", 6, 0x09),
+            ("escape on width 1", 7, 0x08),
+            ("257 values", 8, 0xFF),
+            ("incomplete code: lengths 1, 2, 3", 12, 0x31 | 0x02),
+            ("chunk longer than its symbols allow", 13, 0x7F),
+        ]
+        for (label, index, value) in cases {
+            var frame = good
+            frame[index] = value
+            let error = #expect(throws: CodecError.self, "\(label)") {
+                try HuffmanCodec().decode(bytes: frame, decodedByteCount: 6)
+            }
+            #expect(error?.code == .corruptInput, "\(label): \(String(describing: error))")
+        }
+    }
+}
