@@ -109,9 +109,11 @@ struct HuffmanCodecTests {
     func emptyAndConstantInputsRoundTrip(width: Int) throws {
         #expect(try roundTrip([], width: width).count == 6, "magic, width and a zero symbol count")
         for count in [1, 7, 1 << 19] {
-            let bytes = Self.symbols(count: count, width: width, seed: 1) { _ in -3 }
-            let frame = try roundTrip(bytes, width: width)
-            #expect(frame.count < 32, "\(count) equal symbols take zero bits each: \(frame.count) bytes")
+            for value: Int64 in [-3, 0] {
+                let bytes = Self.symbols(count: count, width: width, seed: 1) { _ in value }
+                let frame = try roundTrip(bytes, width: width)
+                #expect(frame.count < 32, "\(count) symbols \(value) take zero bits each: \(frame.count) bytes")
+            }
         }
         let two = Self.symbols(count: 1000, width: width, seed: 2) { $0.next() & 1 == 0 ? 0 : 5 }
         let frame = try roundTrip(two, width: width)
@@ -246,6 +248,7 @@ struct HuffmanCodecTests {
             ("257 values", 8, 0xFF),
             ("incomplete code: lengths 1, 2, 3", 12, 0x31 | 0x02),
             ("chunk longer than its symbols allow", 13, 0x7F),
+            ("chunk shorter than its symbols need", 13, 0x00),
         ]
         for (label, index, value) in cases {
             var frame = good

@@ -6,8 +6,9 @@ extension HuffmanCodec {
     /// that the chunk byte counts fit what their symbols can take and end exactly at the end of `input`.
     /// Then decodes the chunks on all cores into one buffer of `decodedByteCount` bytes, and checks that each
     /// chunk's codes end in its last byte. The frame's width, not ``width``, decides the symbol width.
-    /// A frame whose alphabet is one value codes it in zero bits, so its size bounds nothing: the output is
-    /// bounded by `decodedByteCount` alone, which must equal the frame's symbol count × width.
+    /// Every symbol takes at least one bit, so the output is at most `8 × width` times the chunks' bytes,
+    /// except in a frame whose alphabet is one value, coded in zero bits: there the output is bounded by
+    /// `decodedByteCount` alone, which must equal the frame's symbol count × width.
     /// - Throws: `CodecError.Code.corruptInput` for a bad magic number or width, a corrupt table, chunk counts
     ///   that disagree with the frame, trailing bytes, or codes that overrun or stop short of their chunk;
     ///   `.sizeMismatch` when `decodedByteCount` is negative or differs from the frame's symbol count × width.
@@ -75,11 +76,12 @@ extension HuffmanCodec {
         for chunk in 0..<chunkCount {
             let symbols = (chunk * chunkSymbols)..<min((chunk + 1) * chunkSymbols, symbolCount)
             let size = try cursor.readVarint("size of chunk \(chunk)")
+            let least = (symbols.count * table.minimumSymbolBitCount + 7) / 8
             let most = (symbols.count * table.maximumSymbolBitCount + 7) / 8
-            guard size <= most else {
+            guard size >= least, size <= most else {
                 throw CodecError(
                     .corruptInput,
-                    "chunk \(chunk) records \(size) bytes; its \(symbols.count) symbols take at most \(most)",
+                    "chunk \(chunk) records \(size) bytes; its \(symbols.count) symbols take \(least)...\(most)",
                     codecName: name)
             }
             chunks.append(ChunkRange(symbols: symbols, bytes: byteOffset..<(byteOffset + size)))

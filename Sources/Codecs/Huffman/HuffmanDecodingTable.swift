@@ -20,6 +20,9 @@ struct HuffmanDecodingTable {
     let escapeBitCount: Int
     /// The most bits one symbol takes: longest code plus escape bits.
     let maximumSymbolBitCount: Int
+    /// The fewest bits one symbol takes: the shortest code (0 only for a one-symbol alphabet), plus the escape
+    /// bits when the escape is the only symbol.
+    let minimumSymbolBitCount: Int
 
     /// Builds the tables for `alphabet`, whose lengths form a complete code (or a single length 0).
     init(alphabet: HuffmanAlphabet) {
@@ -55,6 +58,7 @@ struct HuffmanDecodingTable {
         escapeSymbol = alphabet.escapeIndex.map { UInt32($0) } ?? UInt32.max
         escapeBitCount = alphabet.escapeBitCount ?? 0
         maximumSymbolBitCount = Int(alphabet.lengths.max() ?? 0) + escapeBitCount
+        minimumSymbolBitCount = Int(alphabet.lengths.min() ?? 0) + (alphabet.values.isEmpty ? escapeBitCount : 0)
     }
 }
 
