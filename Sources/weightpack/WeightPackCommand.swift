@@ -19,7 +19,7 @@ struct WeightPackCommand: ParsableCommand {
             shape); 2 bad input or an I/O failure; 64 a usage error.
             """,
         version: "0.1.0",
-        subcommands: [Pack.self, Unpack.self, Convert.self, Inspect.self, Verify.self, Report.self])
+        subcommands: [Pack.self, Unpack.self, Convert.self, Inspect.self, Verify.self, Report.self, Tune.self])
 
     static func main() {
         do {

@@ -216,7 +216,7 @@ struct ConverterTests {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let input = try writeModel(in: folder)
-        let options = PackOptions(quantization: .int8, codec: .lz4)
+        let options = try PackOptions(quantization: .int8, codec: .lz4)
         let summary = try Converter.convert(
             inputPath: input, outputPath: folder.path("converted.wpk"), options: ConvertOptions(pack: options))
         try Packer.pack(inputPath: input, outputPath: folder.path("packed.wpk"), options: options)
@@ -238,7 +238,7 @@ struct ConverterTests {
         try Packer.pack(inputPath: input, outputPath: folder.path("m.wpk"), options: PackOptions(quantization: .int8))
         #expect(
             try WPKReader(path: folder.path("m.wpk")).index.tensors.first { $0.name == "w" }?.stages.first?.name
-                == "int8")
+                == "quant")
         try Converter.convert(
             inputPath: folder.path("m.wpk"), outputPath: folder.path("back.safetensors"), options: ConvertOptions())
         let back = try TestTensors.readSafetensors(folder.path("back.safetensors"))

@@ -28,10 +28,10 @@ struct PackOptionsTests {
         #expect(error?.message.contains("use zstd, zstd:LEVEL, lz4 or none") == true, "\(error?.message ?? "")")
     }
 
-    @Test func defaultsAreInt8AndZstdLevel3() {
-        let options = PackOptions()
-        #expect(options.quantization == .int8)
-        #expect(options.codec == .zstd(level: 3))
+    @Test func defaultsAreInt8AndZstdLevel3() throws {
+        let options = try PackOptions()
+        #expect(options.recipe.description == "quant:int8|zstd:3")
+        #expect(options.rules.isEmpty)
         #expect(options.minimumQuantizedDimensions == 2)
         #expect(PackOptions.Quantization(rawValue: "int8") == .int8)
         #expect(PackOptions.Quantization(rawValue: "int4") == nil)

@@ -18,7 +18,7 @@ public struct WPKHeader: Sendable, Equatable {
     /// Size of the header in bytes; data segments start here.
     public static let byteCount = 64
     /// The major version this code reads and writes.
-    public static let currentMajorVersion: UInt16 = 1
+    public static let currentMajorVersion: UInt16 = 2
     /// The minor version this code writes.
     public static let currentMinorVersion: UInt16 = 0
     /// Alignment of every data segment and of the index, in bytes.

@@ -36,6 +36,24 @@ public struct MappedFile: Sendable {
     /// File size in bytes.
     public var byteCount: Int { bytes.count }
 
+    /// Tells the kernel that the pages covering `range` (absolute offsets) are not needed for now, so that they
+    /// leave this process's resident set; they are read from the file again if touched. Only whole pages inside
+    /// `range` are released. Call it only when no slice of these bytes is still in use for speed (the bytes stay
+    /// valid either way: a private read-only file mapping is re-read on demand).
+    public func releasePages(in range: Range<Int>) {
+        guard !bytes.isEmpty, range.lowerBound >= 0, range.upperBound <= bytes.count else { return }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard pageSize > 0 else { return }
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            let address = Int(bitPattern: base) + range.lowerBound
+            let first = (address + pageSize - 1) / pageSize * pageSize
+            let last = (Int(bitPattern: base) + range.upperBound) / pageSize * pageSize
+            guard last > first, let pointer = UnsafeMutableRawPointer(bitPattern: first) else { return }
+            _ = madvise(pointer, last - first, Int32(MADV_DONTNEED))
+        }
+    }
+
     /// The bytes in `range` (absolute offsets), without copying.
     /// - Precondition: `range` lies within the file; callers validate offsets read from the file first.
     public func slice(_ range: Range<Int>) -> Data {

@@ -13,7 +13,7 @@ import TensorCore
 ///
 /// Stage `cluster`. Recipe: `cluster:<bits>bit[:init=linear|density|kmeans++][:codebook=f32|f16]
 /// [:iterations=N][:packing=bits|bytes][:seed=N]`, e.g. `cluster:4bit`; `bits` in `1...8`, defaults `linear`,
-/// `f32`, 30 iterations, `bits` packing, seed 0.
+/// `f32`, at most 300 iterations, `bits` packing, seed 0.
 ///
 /// Sections, in order:
 /// 1. codebook: `.bytes(symbolWidth: 4)` holding `k` little-endian Float32 centroids (`codebook=f32`), or
@@ -67,7 +67,7 @@ public struct WeightClustering: ValueTransform {
     public var seed: UInt64
 
     /// The default maximum number of Lloyd updates.
-    public static let defaultMaxIterations = 30
+    public static let defaultMaxIterations = 300
 
     /// Creates the stage; `bits` must be in `1...8` and `maxIterations` in `0...10_000` (caller bugs otherwise).
     public init(

@@ -57,14 +57,14 @@ public struct ConvertOptions: Sendable {
     public var compressNPZ: Bool
     /// How to read a raw input.
     public var raw: RawInputOptions?
-    /// wpk only: the pack recipe.
-    public var pack: PackOptions
+    /// wpk only: the pack recipe; `nil` packs with the `int8` preset.
+    public var pack: PackOptions?
 
     /// Creates options; every field defaults to "as the input has it".
     public init(
         target: OutputFormat? = nil, floatDType: DType? = nil, ggufQuantization: GGUFQuantization? = nil,
         dequantize: Bool = false, maximumShardByteCount: Int? = nil, compressNPZ: Bool = false,
-        raw: RawInputOptions? = nil, pack: PackOptions = PackOptions()
+        raw: RawInputOptions? = nil, pack: PackOptions? = nil
     ) {
         self.target = target
         self.floatDType = floatDType

@@ -46,7 +46,8 @@ public enum Converter {
             switch target {
             case .wpk:
                 let summary = try Packer.pack(
-                    source: source, outputPath: outputPath, options: options.pack, progress: progress)
+                    source: source, outputPath: outputPath, options: try options.pack ?? PackOptions(),
+                    progress: progress)
                 return ConvertSummary(
                     format: target, writtenPaths: [outputPath], tensorCount: summary.tensors.count,
                     writtenByteCount: summary.outputFileByteCount)

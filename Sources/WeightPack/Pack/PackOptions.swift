@@ -51,18 +51,39 @@ public struct PackOptions: Sendable {
         }
     }
 
-    /// Quantization for eligible float tensors; default `.int8`.
-    public var quantization: Quantization
-    /// Codec applied last; default zstd level 3.
-    public var codec: Codec
-    /// Float tensors with fewer dimensions than this (biases, LayerNorm weights) stay as they are; default 2.
+    /// The recipe for float tensors with at least ``minimumQuantizedDimensions`` dimensions; other tensors get its
+    /// lossless part (``Recipe/losslessPart``) unless a rule names them. Default: the `int8` preset.
+    public var recipe: Recipe
+    /// Per-tensor overrides; the last rule whose pattern matches a tensor's name applies, in full.
+    public var rules: [RecipeRule]
+    /// Float tensors with fewer dimensions than this (biases, LayerNorm weights) keep their values unless a rule
+    /// names them; default 2.
     public var minimumQuantizedDimensions: Int
+    /// Recipes for tensors by exact name (from a tune plan, `--plan`); they take precedence over rules.
+    public var tensorRecipes: [String: Recipe] = [:]
 
-    /// Creates options.
-    public init(quantization: Quantization = .int8, codec: Codec = .zstd(level: 3), minimumQuantizedDimensions: Int = 2)
-    {
-        self.quantization = quantization
-        self.codec = codec
+    /// Creates options from a recipe and rules.
+    public init(recipe: Recipe, rules: [RecipeRule] = [], minimumQuantizedDimensions: Int = 2) {
+        self.recipe = recipe
+        self.rules = rules
         self.minimumQuantizedDimensions = minimumQuantizedDimensions
+    }
+
+    /// Creates options from the `--quant` and `--codec` shorthand: `int8` + `zstd` is the recipe `quant:int8|zstd:3`,
+    /// `none` + `zstd` is `zstd:3`, and a codec of `none` leaves the entropy stage out.
+    /// - Throws: `WeightPackError.Code.invalidOption` when the zstd level is out of range.
+    public init(quantization: Quantization = .int8, codec: Codec = .zstd(level: 3), minimumQuantizedDimensions: Int = 2)
+        throws(WeightPackError)
+    {
+        var stages: [String] = []
+        if quantization == .int8 { stages.append("quant:int8") }
+        switch codec {
+        case .zstd(let level): stages.append("zstd:\(level)")
+        case .lz4: stages.append("lz4")
+        case .none: break
+        }
+        self.init(
+            recipe: try Recipe.parse(stages.isEmpty ? "none" : stages.joined(separator: "|")),
+            minimumQuantizedDimensions: minimumQuantizedDimensions)
     }
 }

@@ -10,7 +10,7 @@ public struct PackedTensorSummary: Sendable {
     public var originalByteCount: Int
     /// Bytes stored in the `.wpk`.
     public var storedByteCount: Int
-    /// Stage names in encode order, e.g. `["int8", "zstd"]`.
+    /// Stage names in encode order, e.g. `["quant", "zstd"]`.
     public var stageNames: [String]
 }
 
@@ -28,8 +28,11 @@ extension PackSummary {
     /// Two lines for the terminal: what was written, and the sizes and ratio.
     public func renderLines() -> String {
         let ratio = Double(inputFileByteCount) / Double(max(outputFileByteCount, 1))
-        let quantized = tensors.filter { $0.stageNames.first == "int8" }.count
-        return "packed \(plural(tensors.count, "tensor")) (\(quantized) quantized)\n"
+        let transformed = tensors.filter {
+            $0.stageNames.contains { StageRegistry.standard.transform(named: $0) != nil }
+        }
+        .count
+        return "packed \(plural(tensors.count, "tensor")) (\(transformed) with lossy stages)\n"
             + "\(HumanFormat.bytes(inputFileByteCount)) → \(HumanFormat.bytes(outputFileByteCount)), "
             + "ratio \(HumanFormat.fixed(ratio, digits: 2))"
     }
@@ -63,7 +66,7 @@ public enum Packer {
         let inputPath = source.path
         let totalBytes = source.tensorInfos.reduce(0) { $0 + $1.originalByteCount }
         var doneBytes = 0
-        let encoder = try TensorEncoder(options: options)
+        let encoder = TensorEncoder(plan: try PackPlan(source: source, options: options))
         var summaries: [PackedTensorSummary] = []
         do {
             let writer = try WPKWriter(path: outputPath)
@@ -77,7 +80,8 @@ public enum Packer {
                         let info = window[position]
                         do {
                             return try encoder.encode(
-                                try TensorConversion.restoringSourceDType(try source.decodedTensor(info), info: info))
+                                try TensorConversion.restoringSourceDType(try source.decodedTensor(info), info: info),
+                                releaseInput: { range in source.releasePages(of: info, within: range) })
                         } catch { throw WeightPackError(wrapping: error, path: inputPath, tensorName: info.name) }
                     }
                     for (info, encoded) in zip(window, encodedWindow) {
@@ -93,6 +97,7 @@ public enum Packer {
                             PackedTensorSummary(
                                 name: info.name, originalByteCount: info.originalByteCount,
                                 storedByteCount: encoded.storedBytes.count, stageNames: encoded.stages.map(\.name)))
+                        source.releasePages(of: info, within: nil)
                     }
                 }
                 try writer.finish(

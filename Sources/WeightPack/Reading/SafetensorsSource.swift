@@ -33,6 +33,16 @@ public struct SafetensorsSource: TensorSource {
     /// The tensor at `info.position`, decoded (see ``TensorSource/decodedTensor(_:)``).
     /// - Throws: `WeightPackError` naming the file and tensor when `info` does not match this file or the data
     ///   is damaged.
+    public func releasePages(of info: TensorInfo, within range: Range<Int>?) {
+        let entries = reader.header.entries
+        guard entries.indices.contains(info.position) else { return }
+        let offsets = entries[info.position].dataOffsets
+        let part = range ?? 0..<offsets.count
+        guard part.lowerBound >= 0, part.upperBound <= offsets.count else { return }
+        let start = reader.header.dataStart + offsets.lowerBound
+        reader.file.releasePages(in: (start + part.lowerBound)..<(start + part.upperBound))
+    }
+
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
         let entries = reader.header.entries
         guard entries.indices.contains(info.position), entries[info.position].name.utf8.elementsEqual(info.name.utf8)

@@ -55,6 +55,12 @@ public protocol TensorSource: Sendable {
     /// checked first). Lossy float stages decode to Float32.
     /// - Throws: `WeightPackError` naming the file and tensor when the data is damaged or cannot be decoded.
     func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor
+
+    /// Releases the memory-mapped pages that hold `info`'s stored bytes, after the caller has finished with the
+    /// tensor, so that streaming through a large file keeps memory at about one window of tensors. A no-op for
+    /// sources that do not map their input.
+    /// - Parameter range: the byte range within the tensor's stored bytes to release; `nil` for all of them.
+    func releasePages(of info: TensorInfo, within range: Range<Int>?)
 }
 
 /// Opens a model file (or folder) of any supported format.
@@ -80,4 +86,9 @@ public func openTensorSource(path: String, raw: RawInputOptions? = nil) throws(W
     case .npz: return try NPZSource(path: location.path)
     case .gguf: return try GGUFSource(path: location.path)
     }
+}
+
+extension TensorSource {
+    /// Does nothing: the default for sources that do not map their input.
+    public func releasePages(of info: TensorInfo, within range: Range<Int>?) {}
 }

@@ -43,7 +43,7 @@ public struct WPKSource: TensorSource {
         let record = records[info.position]
         do {
             let stored = try reader.verifiedStoredBytes(of: record)
-            return try StageChain.decode(stored, record: record)
+            return try StageChain().decode(stored, record: record)
         } catch {
             throw WeightPackError(wrapping: error, path: path, tensorName: record.name)
         }

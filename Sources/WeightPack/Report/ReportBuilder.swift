@@ -70,7 +70,12 @@ public enum ReportBuilder {
             guard let row = rows.indices.contains(index) && rows[index].name == info.name ? rows[index] : nil else {
                 continue
             }
-            let int8 = info.stages.first { $0.name == Int8Quantizer.stageName }
+            // The grid is drawn for symmetric int8 per channel or per tensor, the first stage of the chain.
+            let int8 = info.stages.first.flatMap { stage in
+                stage.name == IntegerQuantizer.stageName && stage.parameters["format"] == "int8"
+                    && stage.parameters["mode"] == "sym"
+                    && ["per_channel", "per_tensor"].contains(stage.parameters["granularity"] ?? "") ? stage : nil
+            }
             let decoded = TensorScan(
                 try source.decodedTensor(info), sampleLimit: options.sampleLimit,
                 rows: int8.flatMap { $0.parameters["rows"] }.flatMap { Int($0) })

@@ -1,0 +1,105 @@
+import Codecs
+import Foundation
+import TensorCore
+
+/// Entropy coding of one payload section: the coder tag, the decoded length, then the coder's bytes
+/// (docs/FORMAT.md §5.2).
+enum SectionCoding {
+    /// The codec for `coder` at `symbolWidth`; `nil` for `.raw`.
+    static func codec(_ coder: EntropyCoder, symbolWidth: Int, zstdLevel: Int, workers: Int = 0) throws
+        -> (any ByteCodec)?
+    {
+        switch coder {
+        case .raw: nil
+        case .huffman: try HuffmanCodec(width: symbolWidth)
+        case .zstd: try ZstdCodec(level: zstdLevel, workers: workers)
+        case .lz4: LZ4Codec()
+        }
+    }
+
+    /// Sections this large (4 MiB) are compressed by zstd with worker threads.
+    static let largeSectionByteCount = 4 << 20
+
+    /// The coders an entropy choice tries, in order of preference on equal size.
+    static func candidates(for choice: EntropyChoice) -> [(EntropyCoder, Int)] {
+        switch choice {
+        case .huffman: [(.huffman, 0)]
+        case .zstd(let level): [(.zstd, level)]
+        case .lz4: [(.lz4, 0)]
+        case .auto: [(.huffman, 0), (.zstd, 3), (.lz4, 0)]
+        }
+    }
+
+    /// Codes `section` with the smallest of the choice's coders, falling back to the raw bytes when no coder
+    /// makes it smaller. Sections of ``largeSectionByteCount`` or more are coded by zstd with two worker threads
+    /// (the frame does not depend on the machine's core count, so packing stays deterministic).
+    /// - Returns: the coded section (header and body) and the coder used.
+    /// - Throws: the codec's error (e.g. a Huffman symbol width that does not divide the section).
+    static func encode(_ section: PayloadSection, choice: EntropyChoice) throws -> (Data, EntropyCoder) {
+        let width = section.kind.symbolWidth
+        var best: (body: [UInt8], coder: EntropyCoder)? = nil
+        try section.bytes.withUnsafeBytes { raw in
+            guard raw.count > 0 else { return }
+            for (coder, level) in candidates(for: choice) {
+                guard coder != .huffman || [1, 2, 4].contains(width), raw.count % max(width, 1) == 0 else { continue }
+                let workers = raw.count >= largeSectionByteCount ? 2 : 0
+                guard let codec = try codec(coder, symbolWidth: width, zstdLevel: level, workers: workers) else {
+                    continue
+                }
+                let body = try codec.encode(raw)
+                if body.count < raw.count, body.count < (best?.body.count ?? Int.max) { best = (body, coder) }
+            }
+        }
+        var header = ByteWriter()
+        let coder = best?.coder ?? .raw
+        header.writeIntegerLE(coder.rawValue)
+        header.writeIntegerLE(UInt64(section.bytes.count))
+        var coded = Data(header.bytes)
+        if let best { coded.append(contentsOf: best.body) } else { coded.append(section.bytes) }
+        return (coded, coder)
+    }
+
+    /// Decodes one coded section.
+    /// - Parameters:
+    ///   - coded: the section as stored: tag, decoded length, body.
+    ///   - symbolWidth: the section's symbol width (from the chain's section kinds).
+    ///   - exactByteCount: the decoded length the chain requires, when it fixes one.
+    ///   - maximumByteCount: the most bytes the section may decode to.
+    ///   - position: the section's index, for messages.
+    /// - Throws: `WeightPackError.Code.invalidStageParameters` for an unknown tag or a decoded length that the chain
+    ///   does not allow; the codec's error for a corrupt body.
+    static func decode(
+        _ coded: Data, symbolWidth: Int, exactByteCount: Int?, maximumByteCount: Int, position: Int
+    ) throws -> Data {
+        guard coded.count >= EntropyCoder.headerByteCount else {
+            throw WeightPackError(
+                .invalidStageParameters,
+                "section \(position) has \(coded.count) bytes; a coded section starts with a \(EntropyCoder.headerByteCount)-byte header"
+            )
+        }
+        let tag = coded[coded.startIndex]
+        guard let coder = EntropyCoder(rawValue: tag) else {
+            throw WeightPackError(
+                .invalidStageParameters, "section \(position) names coder \(tag); known coders are 0 (raw) to 3 (lz4)")
+        }
+        let declared = coded.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 1, as: UInt64.self).littleEndian }
+        let limit = exactByteCount ?? maximumByteCount
+        guard declared <= UInt64(limit), exactByteCount == nil || declared == UInt64(limit) else {
+            throw WeightPackError(
+                .invalidStageParameters,
+                "section \(position) declares \(declared) decoded bytes; its stage chain allows \(exactByteCount.map { "exactly \($0)" } ?? "at most \(maximumByteCount)")"
+            )
+        }
+        let body = coded[(coded.startIndex + EntropyCoder.headerByteCount)...]
+        guard let codec = try codec(coder, symbolWidth: symbolWidth, zstdLevel: 3) else {
+            guard UInt64(body.count) == declared else {
+                throw WeightPackError(
+                    .invalidStageParameters,
+                    "raw section \(position) holds \(body.count) bytes; its header declares \(declared)")
+            }
+            return Data(body)
+        }
+        let decoded = try body.withUnsafeBytes { raw in try codec.decode(raw, decodedByteCount: Int(declared)) }
+        return Data(decoded)
+    }
+}
