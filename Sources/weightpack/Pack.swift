@@ -59,8 +59,13 @@ struct Pack: ParsableCommand {
         if let quant, PackOptions.Quantization(rawValue: quant.lowercased()) == nil {
             throw ValidationError("--quant must be int8 or none; got '\(quant)'.")
         }
+        if let codec {
+            do { _ = try PackOptions.Codec(parsing: codec).makeCodec() } catch {
+                throw ValidationError("--codec: \(error.message).")
+            }
+        }
         do { _ = try packOptions() } catch let error as WeightPackError {
-            throw ValidationError("\(error.message).")
+            throw ValidationError("\(recipe != nil ? "--recipe: " : rules.isEmpty ? "" : "--rule: ")\(error.message).")
         }
     }
 

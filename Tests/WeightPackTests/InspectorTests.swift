@@ -26,11 +26,13 @@ struct InspectorTests {
         #expect(inspection.metadataCount == 1)
         #expect(inspection.fileBytes == (try FileManager.default.attributesOfItem(atPath: packed)[.size] as? Int))
         let steps = try #require(inspection.tensors.first { $0.name == "steps.weight" })
-        #expect(steps.stages == ["int8", "zstd"])
+        #expect(steps.stages == ["quant", "zstd"])
         #expect(steps.bytesAfterStage.count == 2)
-        #expect(steps.bytesAfterStage.first == 64 * 4 + 4096, "64 scales and 4096 codes")
+        // The payload after `quant`: a table of two section lengths, 64 scales and 4096 codes (§5.1, §5.3).
+        let afterQuant = 4 + 2 * 8 + 64 * 4 + 4096
+        #expect(steps.bytesAfterStage.first == afterQuant, "section table, 64 scales and 4096 codes")
         #expect(steps.bytesAfterStage.last == steps.storedBytes)
-        #expect(steps.storedBytes < 64 * 4 + 4096)
+        #expect(steps.storedBytes < afterQuant)
         #expect(steps.originalBytes == 4096 * 4 && steps.elementCount == 4096 && steps.dtype == "f32")
         #expect(steps.shape == [64, 64])
 

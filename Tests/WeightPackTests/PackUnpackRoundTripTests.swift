@@ -43,9 +43,9 @@ struct PackUnpackRoundTripTests {
             #expect(decoded == tensor, "\(tensor.name) is bit-exact")
         }
         let stages = Dictionary(uniqueKeysWithValues: summary.tensors.map { ($0.name, $0.stageNames) })
-        #expect(stages[weight.name]?.first == "int8")
-        #expect(stages["encoder.layer.0.attention.query.bias"]?.contains("int8") == false)
-        #expect(stages["embeddings.position_ids"]?.contains("int8") == false)
+        #expect(stages[weight.name]?.first == "quant")
+        #expect(stages["encoder.layer.0.attention.query.bias"]?.contains("quant") == false)
+        #expect(stages["embeddings.position_ids"]?.contains("quant") == false)
     }
 
     @Test(arguments: ["zstd", "zstd:19", "lz4", "none"])
@@ -68,7 +68,7 @@ struct PackUnpackRoundTripTests {
         let stepsStages = summary.tensors.first { $0.name == "steps" }?.stageNames
         let expectedStage = String(codecName.prefix { $0 != ":" })
         #expect(stepsStages == (codec == .none ? [] : [expectedStage]))
-        #expect(summary.tensors.allSatisfy { !$0.stageNames.contains("int8") })
+        #expect(summary.tensors.allSatisfy { !$0.stageNames.contains("quant") })
     }
 
     @Test(arguments: [DType.float16, .bfloat16, .float64])
@@ -78,7 +78,7 @@ struct PackUnpackRoundTripTests {
         let weight = try TestTensors.random("w", [12, 20], dtype: dtype, magnitude: 2, seed: 7)
         let (unpacked, summary, reader) = try roundTrip([weight], options: PackOptions(), in: folder)
 
-        #expect(summary.tensors.first?.stageNames.first == "int8")
+        #expect(summary.tensors.first?.stageNames.first == "quant")
         #expect(reader.index.tensors.first?.dtype == dtype, "the index records the source dtype")
         let decoded = try #require(unpacked["w"])
         #expect(decoded.dtype == dtype)

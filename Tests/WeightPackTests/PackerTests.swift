@@ -63,7 +63,7 @@ struct PackerTests {
         // The input file and the tensor, each named once.
         #expect(error?.path == input)
         #expect(error?.code == .underlying)
-        let message = "1 of 12 elements are NaN or infinite as Float32; int8 cannot represent them"
+        let message = "1 of 12 elements are NaN or infinite as Float32; stage 'quant:int8' cannot represent them"
         #expect(error?.message == message)
         #expect(description == "\(input), tensor 'encoder.bad.weight': \(message)")
         #expect(description.components(separatedBy: "encoder.bad.weight").count == 2, "\(description)")

@@ -46,13 +46,15 @@ struct WPKReaderErrorTests {
         #expect(error?.code == .badMagic)
     }
 
-    @Test func readerRejectsMajorVersion2NamingBothVersions() throws {
-        let (error, _) = try openError { $0[8] = 2 }
+    /// Version 1 files (stages stored without a section table) and a future version 3 are both refused.
+    @Test(arguments: [UInt8(1), 3])
+    func readerRejectsAnotherMajorVersionNamingBothVersions(major: UInt8) throws {
+        let (error, _) = try openError { $0[8] = major }
         #expect(error?.code == .unsupportedVersion)
         #expect(error?.byteOffset == 8)
         let message = error?.message ?? ""
-        #expect(message.contains("2."), "\(message)")
-        #expect(message.contains("1.x"), "\(message)")
+        #expect(message.contains("\(major)."), "\(message)")
+        #expect(message.contains("2.x"), "\(message)")
     }
 
     @Test func readerAcceptsANewerMinorVersion() throws {

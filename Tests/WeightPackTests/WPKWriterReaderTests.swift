@@ -99,7 +99,7 @@ struct WPKWriterReaderTests {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
 
         #expect(Array(bytes[0..<8]) == [0x89, 0x57, 0x50, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A])
-        #expect(Array(bytes[8..<12]) == [0x01, 0x00, 0x00, 0x00])  // major 1, minor 0
+        #expect(Array(bytes[8..<12]) == [0x02, 0x00, 0x00, 0x00])  // major 2, minor 0
         #expect(Array(bytes[12..<16]) == [0, 0, 0, 0])  // flags
         let indexOffset = Int(WPKSurgery.uint64(bytes, at: 16))
         let indexLength = Int(WPKSurgery.uint64(bytes, at: 24))
@@ -109,7 +109,7 @@ struct WPKWriterReaderTests {
         #expect(bytes[40..<64].allSatisfy { $0 == 0 }, "reserved bytes are zero")
 
         let header = try WPKReader(path: path).header
-        #expect(header.majorVersion == 1 && header.minorVersion == 0 && header.flags == 0)
+        #expect(header.majorVersion == 2 && header.minorVersion == 0 && header.flags == 0)
         #expect(header.indexOffset == indexOffset && header.indexByteCount == indexLength)
     }
 
@@ -136,7 +136,7 @@ struct WPKWriterReaderTests {
         // An index of 1,234 bytes at offset 20,160 in a file of 21,394 bytes.
         let header = WPKHeader(indexOffset: 20_160, indexByteCount: 1_234, indexChecksum: 0x0807_0605_0403_0201)
         let expected: [UInt8] =
-            [0x89, 0x57, 0x50, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
+            [0x89, 0x57, 0x50, 0x4B, 0x0D, 0x0A, 0x1A, 0x0A, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
             + [0xC0, 0x4E, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xD2, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
             + [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08] + [UInt8](repeating: 0, count: 24)
         #expect(header.encoded() == expected)

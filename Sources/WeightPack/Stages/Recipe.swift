@@ -99,7 +99,11 @@ public struct Recipe: Sendable, CustomStringConvertible {
                 throw WeightPackError(.invalidOption, "recipe '\(shownAs)': stage \(position + 1) is empty")
             }
             var arguments = Array(words.dropFirst())
-            if let choice = try EntropyChoice.parse(name: name, arguments: arguments) {
+            let entropyChoice: EntropyChoice?
+            do { entropyChoice = try EntropyChoice.parse(name: name, arguments: arguments) } catch {
+                throw WeightPackError(.invalidOption, "recipe '\(shownAs)': \(error.message)")
+            }
+            if let choice = entropyChoice {
                 guard position == stageTexts.count - 1 else {
                     throw WeightPackError(
                         .invalidOption,
@@ -118,7 +122,8 @@ public struct Recipe: Sendable, CustomStringConvertible {
                     throw WeightPackError(
                         .invalidOption, "recipe '\(shownAs)': stage '\(name)' cannot follow 'shuffle'")
                 }
-                if entropyFollows?.prefersWholeSymbols == true, ["cluster", "quant"].contains(name),
+                let subByteCodes = name == "cluster" || (name == "quant" && !arguments.contains("int8"))
+                if entropyFollows?.prefersWholeSymbols == true, subByteCodes,
                     !arguments.contains(where: { $0.hasPrefix("packing=") })
                 {
                     arguments.append("packing=bytes")

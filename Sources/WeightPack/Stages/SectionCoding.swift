@@ -20,34 +20,40 @@ enum SectionCoding {
     /// Sections this large (4 MiB) are compressed by zstd with worker threads.
     static let largeSectionByteCount = 4 << 20
 
-    /// The coders an entropy choice tries, in order of preference on equal size.
-    static func candidates(for choice: EntropyChoice) -> [(EntropyCoder, Int)] {
-        switch choice {
-        case .huffman: [(.huffman, 0)]
-        case .zstd(let level): [(.zstd, level)]
-        case .lz4: [(.lz4, 0)]
-        case .auto: [(.huffman, 0), (.zstd, 3), (.lz4, 0)]
-        }
-    }
-
-    /// Codes `section` with the smallest of the choice's coders, falling back to the raw bytes when no coder
-    /// makes it smaller. Sections of ``largeSectionByteCount`` or more are coded by zstd with two worker threads
-    /// (the frame does not depend on the machine's core count, so packing stays deterministic).
+    /// Codes `section` with the choice's coder, or for `auto` the smallest of Huffman, zstd (level 3) and LZ4,
+    /// falling back to the raw bytes when no coder makes it smaller. `auto` sizes Huffman exactly without writing it
+    /// and tries LZ4 only where zstd makes the section smaller (LZ4 does not find what zstd cannot). Sections of
+    /// ``largeSectionByteCount`` or more are compressed by zstd with two worker threads (the frame does not depend
+    /// on the core count, so packing stays deterministic).
     /// - Returns: the coded section (header and body) and the coder used.
-    /// - Throws: the codec's error (e.g. a Huffman symbol width that does not divide the section).
+    /// - Throws: the codec's error.
     static func encode(_ section: PayloadSection, choice: EntropyChoice) throws -> (Data, EntropyCoder) {
         let width = section.kind.symbolWidth
+        let huffmanApplies = HuffmanCodec.supportedWidths.contains(width) && section.bytes.count % width == 0
         var best: (body: [UInt8], coder: EntropyCoder)? = nil
         try section.bytes.withUnsafeBytes { raw in
             guard raw.count > 0 else { return }
-            for (coder, level) in candidates(for: choice) {
-                guard coder != .huffman || [1, 2, 4].contains(width), raw.count % max(width, 1) == 0 else { continue }
-                let workers = raw.count >= largeSectionByteCount ? 2 : 0
-                guard let codec = try codec(coder, symbolWidth: width, zstdLevel: level, workers: workers) else {
-                    continue
-                }
-                let body = try codec.encode(raw)
+            let workers = raw.count >= largeSectionByteCount ? 2 : 0
+            func consider(_ body: [UInt8], _ coder: EntropyCoder) {
                 if body.count < raw.count, body.count < (best?.body.count ?? Int.max) { best = (body, coder) }
+            }
+            switch choice {
+            case .huffman:
+                if huffmanApplies { consider(try HuffmanCodec(width: width).encode(raw), .huffman) }
+            case .zstd(let level):
+                consider(try ZstdCodec(level: level, workers: workers).encode(raw), .zstd)
+            case .lz4:
+                consider(try LZ4Codec().encode(raw), .lz4)
+            case .auto:
+                let zstd = try ZstdCodec(level: 3, workers: workers).encode(raw)
+                consider(zstd, .zstd)
+                if zstd.count < raw.count { consider(try LZ4Codec().encode(raw), .lz4) }
+                if huffmanApplies {
+                    let huffman = try HuffmanCodec(width: width)
+                    if try huffman.encodedByteCount(of: raw) < min(best?.body.count ?? Int.max, raw.count) {
+                        consider(try huffman.encode(raw), .huffman)
+                    }
+                }
             }
         }
         var header = ByteWriter()

@@ -81,13 +81,12 @@ struct StageChain: Sendable {
                         name: ByteShuffle.stageName, parameters: output.parameters,
                         outputByteCount: Self.serializedByteCount(sections)))
             case .entropy(let choice):
-                var coders: [EntropyCoder] = []
-                var coded: [PayloadSection] = []
-                for section in sections {
-                    let (bytes, coder) = try SectionCoding.encode(section, choice: choice)
-                    coders.append(coder)
-                    coded.append(PayloadSection(kind: section.kind, bytes: bytes))
+                // Sections are coded in parallel: a large tensor's planes or streams keep every core busy.
+                let results = try ParallelMap.map(sections.count) { index in
+                    try SectionCoding.encode(sections[index], choice: choice)
                 }
+                let coders = results.map(\.1)
+                let coded = zip(sections, results).map { PayloadSection(kind: $0.kind, bytes: $1.0) }
                 if coders.contains(where: { $0 != .raw }) {
                     sections = coded
                     var parameters = ["coders": coders.map(\.name).joined(separator: ",")]

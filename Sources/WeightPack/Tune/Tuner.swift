@@ -23,7 +23,12 @@ public enum Tuner {
     public static func plan(
         source: any TensorSource, options: TuneOptions, progress: ProgressHandler? = nil
     ) throws(WeightPackError) -> TuneResult {
-        let candidates = try (["lossless"] + options.candidates.filter { $0 != "lossless" }).map {
+        var texts = ["lossless"] + options.candidates.filter { $0 != "lossless" }
+        if case .minimumSNR(let decibels) = options.budget, decibels > 0, decibels.isFinite {
+            // The ECSQ step that just reaches the target: the cheapest point at that SNR for most tensors.
+            texts.append("ecsq:snr=\(decibels)|huffman")
+        }
+        let candidates = try texts.map {
             text throws(WeightPackError) in (text, try Recipe.parse(text))
         }
         let lossless = candidates[0].1

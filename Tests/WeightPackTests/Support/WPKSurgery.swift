@@ -57,6 +57,34 @@ enum WPKSurgery {
         }
     }
 
+    /// Applies `edit` to the stored bytes of record `position` in place (the length must stay the same), then
+    /// rewrites that record's `xxh3_64`, so that only the edit itself is wrong.
+    static func rewriteSegment(_ position: Int, ofFileAt path: String, _ edit: (inout [UInt8]) throws -> Void)
+        throws
+    {
+        let record = try records(ofFileAt: path)[position]
+        let offset = try #require(record["offset"] as? Int)
+        let length = try #require(record["length"] as? Int)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var segment = Array(bytes[offset..<(offset + length)])
+        try edit(&segment)
+        try #require(segment.count == length, "a segment edit keeps its length")
+        bytes.replaceSubrange(offset..<(offset + length), with: segment)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let checksum = Checksum.xxh3(segment)
+        let hex = String(checksum, radix: 16)
+        try rewriteRecord(position, ofFileAt: path) { record in
+            record["xxh3_64"] = String(repeating: "0", count: 16 - hex.count) + hex
+        }
+    }
+
+    /// The byte offset of section `index` within a payload (docs/FORMAT.md §5.1): after the `u32` count and the
+    /// `u64` lengths, the sections back to back.
+    static func sectionOffset(_ index: Int, inPayload payload: [UInt8]) -> Int {
+        let count = Int(payload[0]) | Int(payload[1]) << 8 | Int(payload[2]) << 16 | Int(payload[3]) << 24
+        return (0..<index).reduce(4 + 8 * count) { $0 + Int(uint64(payload, at: 4 + 8 * $1)) }
+    }
+
     /// Applies `edit` to the raw bytes of the file at `path`.
     static func editBytes(ofFileAt path: String, _ edit: (inout [UInt8]) throws -> Void) throws {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
