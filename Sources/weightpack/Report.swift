@@ -22,6 +22,11 @@ struct Report: ParsableCommand {
     @Option(help: "Histograms of this many of the largest float tensors, 0 to 4.")
     var histograms: Int = 4
 
+    @Option(
+        name: .customLong("rate-distortion"),
+        help: "A weightpack.rd/1 file (bench/rd_curve.py writes one): adds the rate-distortion chart.")
+    var rateDistortion: String?
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -34,7 +39,8 @@ struct Report: ParsableCommand {
     func run() throws {
         let bytes = try ReportBuilder.write(
             path: file, referencePath: reference, outputPath: output,
-            options: ReportOptions(histogramCount: histograms))
+            options: ReportOptions(
+                histogramCount: histograms, rateDistortion: try rateDistortion.map(RateDistortionCurves.read(path:))))
         if !quiet { print("wrote \(output) (\(HumanFormat.bytes(bytes)))") }
     }
 }

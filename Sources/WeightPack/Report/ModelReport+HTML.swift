@@ -16,6 +16,16 @@ extension ModelReport {
         document.body.append(bitsSection)
         if let verification { document.body.append(snrSection(verification)) }
         document.body.append(histogramSection)
+        if let curves = options.rateDistortion {
+            document.body.append(
+                """
+                <section id="rate-distortion"><h2>Rate and distortion</h2>
+                <figure>\(curves.chart())
+                <figcaption>Bits per weight of the 2-D float tensors against their median SNR, on \
+                \(HTMLText.escaped(curves.model)): each uniform preset, and the file tune chooses at several budgets. \
+                Up and to the left is better. Hover over a dot for what produced it.</figcaption></figure></section>
+                """)
+        }
         document.body.append(
             "<p class=\"note\">Written by <code>weightpack report</code>. One file: no scripts, nothing loaded "
                 + "from the network. Hover over a bar or dot for its tensor and value.</p>")

@@ -6,9 +6,15 @@ public struct ReportOptions: Sendable, Equatable {
     public var sampleLimit: Int
     /// Bins per histogram.
     public var binCount: Int
+    /// Rate-distortion curves to chart (`--rate-distortion`); `nil` for none.
+    public var rateDistortion: RateDistortionCurves?
 
     /// Creates options; the defaults are 4 histograms of at most 2,097,152 (2^21) elements in 120 bins.
-    public init(histogramCount: Int = 4, sampleLimit: Int = 1 << 21, binCount: Int = 120) {
+    public init(
+        histogramCount: Int = 4, sampleLimit: Int = 1 << 21, binCount: Int = 120,
+        rateDistortion: RateDistortionCurves? = nil
+    ) {
+        self.rateDistortion = rateDistortion
         self.histogramCount = histogramCount
         self.sampleLimit = sampleLimit
         self.binCount = binCount
