@@ -42,6 +42,9 @@ struct Pack: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print each tensor's expected bytes, bpw and SNR; write nothing.")
     var dryRun = false
 
+    @Option(help: "NaN or infinity in a tensor a lossy stage gets: error (default), zero, or keep-float.")
+    var nan: String = "error"
+
     @OptionGroup var raw: RawOptions
 
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
@@ -50,6 +53,9 @@ struct Pack: ParsableCommand {
     func validate() throws {
         if output == nil, !dryRun { throw ValidationError("Missing expected argument '--output <output>'") }
         if output != nil, dryRun { throw ValidationError("--dry-run writes nothing; drop -o.") }
+        if PackOptions.NonFinitePolicy(rawValue: nan) == nil {
+            throw ValidationError("--nan must be error, zero or keep-float; got '\(nan)'.")
+        }
         if plan != nil, recipe != nil || quant != nil || codec != nil || !rules.isEmpty {
             throw ValidationError("--plan gives every tensor's recipe; drop --recipe, --rule, --quant and --codec.")
         }
@@ -81,7 +87,8 @@ struct Pack: ParsableCommand {
     }
 
     func run() throws {
-        let options = try packOptions()
+        var options = try packOptions()
+        options.nonFinite = PackOptions.NonFinitePolicy(rawValue: nan) ?? .error
         let bar = ProgressBar(quiet: quiet)
         defer { bar.finish() }
         if dryRun {

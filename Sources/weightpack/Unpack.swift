@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TensorCore
 import WeightPack
 
@@ -15,6 +16,12 @@ struct Unpack: ParsableCommand {
     @Option(help: "Dtype for float tensors: f32, f16 or bf16 (default: each tensor's source dtype).")
     var dtype: String?
 
+    @Flag(
+        name: .customLong("skip-damaged"),
+        help: "Leave out tensors whose checksum fails or that do not decode, naming each on stderr, instead of failing."
+    )
+    var skipDamaged = false
+
     @Flag(name: .shortAndLong, help: "Print nothing on success.")
     var quiet = false
 
@@ -25,8 +32,18 @@ struct Unpack: ParsableCommand {
     }
 
     func run() throws {
-        let bytes = try Unpacker.unpack(
-            inputPath: input, outputPath: output, floatDType: dtype.flatMap { DType(name: $0.lowercased()) })
+        let floatDType = dtype.flatMap { DType(name: $0.lowercased()) }
+        var bytes: Int
+        if skipDamaged {
+            let result = try Unpacker.unpackSkippingDamaged(
+                inputPath: input, outputPath: output, floatDType: floatDType)
+            bytes = result.byteCount
+            for (name, reason) in result.skipped {
+                FileHandle.standardError.write(Data("warning: skipped tensor '\(name)': \(reason)\n".utf8))
+            }
+        } else {
+            bytes = try Unpacker.unpack(inputPath: input, outputPath: output, floatDType: floatDType)
+        }
         if !quiet { print("unpacked to \(output)\n\(HumanFormat.bytes(bytes)) written") }
     }
 }

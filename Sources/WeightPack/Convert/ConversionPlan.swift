@@ -22,7 +22,7 @@ struct ConversionPlan {
         self.source = source
         metadata = source.metadata
         var entries: [Entry] = []
-        for info in source.tensorInfos {
+        for info in source.tensorInfos where !options.excludedTensors.contains(info.name) {
             let keepsBlocks = target == .gguf && options.ggufQuantization == nil
             if let storage = info.storageType, !options.dequantize, target != .wpk, !keepsBlocks {
                 throw WeightPackError(

@@ -59,6 +59,8 @@ public struct ConvertOptions: Sendable {
     public var raw: RawInputOptions?
     /// wpk only: the pack recipe; `nil` packs with the `int8` preset.
     public var pack: PackOptions?
+    /// Tensors to leave out of the output, by name (`unpack --skip-damaged` fills it with the damaged ones).
+    public var excludedTensors: Set<String> = []
 
     /// Creates options; every field defaults to "as the input has it".
     public init(

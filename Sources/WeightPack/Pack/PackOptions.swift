@@ -61,6 +61,18 @@ public struct PackOptions: Sendable {
     public var minimumQuantizedDimensions: Int
     /// Recipes for tensors by exact name (from a tune plan, `--plan`); they take precedence over rules.
     public var tensorRecipes: [String: Recipe] = [:]
+    /// What lossy stages do with NaN and infinite elements (`--nan`); default `.error`.
+    public var nonFinite: NonFinitePolicy = .error
+
+    /// What lossy stages do with NaN and infinite elements. Lossless stages always keep them bit for bit.
+    public enum NonFinitePolicy: String, Sendable, CaseIterable {
+        /// Refuse, naming the tensor and the count (the default).
+        case error
+        /// Replace them by 0 and go on with the recipe.
+        case zero
+        /// Store that tensor with the recipe's lossless stages only.
+        case keepFloat = "keep-float"
+    }
 
     /// Creates options from a recipe and rules.
     public init(recipe: Recipe, rules: [RecipeRule] = [], minimumQuantizedDimensions: Int = 2) {

@@ -12,6 +12,8 @@ public struct PackedTensorSummary: Sendable {
     public var storedByteCount: Int
     /// Stage names in encode order, e.g. `["quant", "zstd"]`.
     public var stageNames: [String]
+    /// What was done about NaN or infinite elements (`--nan zero|keep-float`); `nil` when nothing was.
+    public var nonFiniteNote: String? = nil
 }
 
 /// The outcome of `pack`.
@@ -35,6 +37,7 @@ extension PackSummary {
         return "packed \(plural(tensors.count, "tensor")) (\(transformed) with lossy stages)\n"
             + "\(HumanFormat.bytes(inputFileByteCount)) → \(HumanFormat.bytes(outputFileByteCount)), "
             + "ratio \(HumanFormat.fixed(ratio, digits: 2))"
+            + tensors.compactMap { tensor in tensor.nonFiniteNote.map { "\ntensor '\(tensor.name)': \($0)" } }.joined()
     }
 }
 
@@ -81,6 +84,7 @@ public enum Packer {
                         do {
                             return try encoder.encode(
                                 try TensorConversion.restoringSourceDType(try source.decodedTensor(info), info: info),
+                                nonFinite: options.nonFinite,
                                 releaseInput: { range in source.releasePages(of: info, within: range) })
                         } catch { throw WeightPackError(wrapping: error, path: inputPath, tensorName: info.name) }
                     }
@@ -96,7 +100,8 @@ public enum Packer {
                         summaries.append(
                             PackedTensorSummary(
                                 name: info.name, originalByteCount: info.originalByteCount,
-                                storedByteCount: encoded.storedBytes.count, stageNames: encoded.stages.map(\.name)))
+                                storedByteCount: encoded.storedBytes.count, stageNames: encoded.stages.map(\.name),
+                                nonFiniteNote: encoded.nonFiniteNote))
                         source.releasePages(of: info, within: nil)
                     }
                 }

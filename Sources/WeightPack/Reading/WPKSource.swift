@@ -48,4 +48,26 @@ public struct WPKSource: TensorSource {
             throw WeightPackError(wrapping: error, path: path, tensorName: record.name)
         }
     }
+
+    /// The tensors whose stored bytes fail their checksum or whose stage chain does not decode, with the reason:
+    /// a damaged file's casualties, found without writing anything (`unpack --skip-damaged`).
+    /// - Complexity: reads and decodes every tensor once.
+    public func damagedTensors() -> [(name: String, reason: String)] {
+        tensorInfos.compactMap { info -> (name: String, reason: String)? in
+            do {
+                _ = try decodedTensor(info)
+                releasePages(of: info, within: nil)
+                return nil
+            } catch { return (info.name, (error as? WeightPackError)?.message ?? String(describing: error)) }
+        }
+    }
+
+    public func releasePages(of info: TensorInfo, within range: Range<Int>?) {
+        let records = reader.index.tensors
+        guard records.indices.contains(info.position) else { return }
+        let record = records[info.position]
+        let part = range ?? 0..<record.length
+        guard part.lowerBound >= 0, part.upperBound <= record.length else { return }
+        reader.file.releasePages(in: (record.offset + part.lowerBound)..<(record.offset + part.upperBound))
+    }
 }

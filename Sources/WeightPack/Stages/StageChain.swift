@@ -9,6 +9,8 @@ struct EncodedTensor: Sendable {
     var tensor: Tensor
     var stages: [StageDescriptor]
     var storedBytes: Data
+    /// What was done about NaN or infinite elements under `--nan zero|keep-float`, for the summary; `nil` when none.
+    var nonFiniteNote: String? = nil
 }
 
 /// Runs a tensor through a recipe's stages, and undoes a recorded chain (docs/FORMAT.md §4–5).

@@ -27,4 +27,21 @@ public enum Unpacker {
             options: ConvertOptions(target: .safetensors, floatDType: floatDType, dequantize: true))
         return summary.writtenByteCount
     }
+
+    /// Like ``unpack(inputPath:outputPath:floatDType:)``, but a `.wpk` tensor whose stored bytes fail their
+    /// checksum or do not decode is left out instead of failing the whole file (`unpack --skip-damaged`).
+    /// - Returns: the size of the written file and the tensors left out with the reason for each.
+    /// - Throws: as ``unpack(inputPath:outputPath:floatDType:)``, for problems other than damaged tensors (a damaged
+    ///   index or header still fails: without it no tensor can be trusted).
+    public static func unpackSkippingDamaged(inputPath: String, outputPath: String, floatDType: DType? = nil)
+        throws(WeightPackError) -> (byteCount: Int, skipped: [(name: String, reason: String)])
+    {
+        try OutputPath.check(outputPath, against: [inputPath], requiredExtension: "safetensors")
+        let source = try openTensorSource(path: inputPath)
+        let damaged = (source as? WPKSource)?.damagedTensors() ?? []
+        var options = ConvertOptions(target: .safetensors, floatDType: floatDType, dequantize: true)
+        options.excludedTensors = Set(damaged.map(\.name))
+        let summary = try Converter.convert(inputPath: inputPath, outputPath: outputPath, options: options)
+        return (summary.writtenByteCount, damaged)
+    }
 }
