@@ -29,8 +29,13 @@ MIB = 1024 * 1024
 # job id, description, our measurement, peer measurements, whether the output size is comparable
 JOBS = [
     ("int8", "int8 quantize + compress", "pack-int8", ["numpy-int8-zstd3"], True),
-    ("lossless", "lossless compress", "pack-none", ["zstd-3", "zstd-19-long", "lz4", "zipnn"], True),
-    ("lossless-d", "lossless decompress", "unpack-none", ["zstd-3-d", "zstd-19-long-d", "lz4-d", "zipnn-d"], False),
+    ("lossless", "lossless compress", "pack-lossless", ["zstd-3", "zstd-19-long", "lz4", "zipnn"], True),
+    ("lossless-d", "lossless decompress", "unpack-lossless", ["zstd-3-d", "zstd-19-long-d", "lz4-d", "zipnn-d"],
+     False),
+    ("cluster4", "16-centroid k-means", "pack-cluster4", ["numpy-kmeans16"], False),
+    ("int4", "int4 group 32", "pack-int4", [], True),
+    ("ec:30", "ECSQ at 30 dB + Huffman", "pack-ec30", [], True),
+    ("deep", "prune + cluster + Huffman", "pack-deep", [], True),
     ("int8-d", "int8 decode to f32", "unpack-int8", [], False),
     ("inspect", "inspect .wpk", "inspect", [], False),
     ("verify", "verify source vs int8", "verify", ["numpy-verify"], False),
@@ -39,9 +44,14 @@ JOBS = [
 ]
 
 LABELS = {
-    "pack-int8": "pack --quant int8 (zstd-3)",
-    "pack-none": "pack --quant none (zstd-3)",
-    "unpack-none": "unpack (none .wpk)",
+    "pack-int8": "pack --recipe int8",
+    "pack-lossless": "pack --recipe lossless",
+    "unpack-lossless": "unpack (lossless .wpk)",
+    "pack-cluster4": "pack --recipe cluster4",
+    "pack-int4": "pack --recipe int4",
+    "pack-ec30": "pack --recipe ec:30",
+    "pack-deep": "pack --recipe deep",
+    "numpy-kmeans16": "numpy k-means 16, 200k sample, 10 it (in-proc)",
     "unpack-int8": "unpack (int8 .wpk)",
     "inspect": "inspect (int8 .wpk)",
     "verify": "verify src vs int8 .wpk",
@@ -144,12 +154,18 @@ class Bench:
         # ours
         self.command(name, "pack-int8", "ours", [wp, "pack", path, "-o", f("int8.wpk"), "--quant", "int8",
                                                  "--codec", "zstd", "-q"], reps, f("int8.wpk"))
-        self.command(name, "pack-none", "ours", [wp, "pack", path, "-o", f("none.wpk"), "--quant", "none",
-                                                 "--codec", "zstd", "-q"], reps, f("none.wpk"))
+        self.command(name, "pack-lossless", "ours", [wp, "pack", path, "-o", f("none.wpk"), "--recipe", "lossless",
+                                                     "-q"], reps, f("none.wpk"))
+        for mid, recipe in (("pack-cluster4", "cluster4"), ("pack-int4", "int4"), ("pack-ec30", "ec:30"),
+                            ("pack-deep", "deep")):
+            self.command(name, mid, "ours", [wp, "pack", path, "-o", f("preset.wpk"), "--recipe", recipe, "-q"],
+                         reps, f("preset.wpk"))
+            gone("preset.wpk")
         self.command(name, "unpack-int8", "ours", [wp, "unpack", f("int8.wpk"), "-o", f("int8.safetensors"), "-q"],
                      reps, f("int8.safetensors"))
-        self.command(name, "unpack-none", "ours", [wp, "unpack", f("none.wpk"), "-o", f("none.safetensors"), "-q"],
-                     reps, f("none.safetensors"))
+        self.command(name, "unpack-lossless", "ours", [wp, "unpack", f("none.wpk"), "-o", f("none.safetensors"),
+                                                       "-q"], reps, f("none.safetensors"))
+        lossless(f("none.safetensors"), path, "weightpack unpack of the lossless .wpk")
         gone("none.safetensors")
         self.command(name, "inspect", "ours", [wp, "inspect", f("int8.wpk")], reps)
         self.command(name, "verify", "ours", [wp, "verify", path, f("int8.wpk"), "-q"], reps)
@@ -198,6 +214,9 @@ class Bench:
         else:
             self.skip(name, "zipnn", self.zipnn_reason)
             self.skip(name, "zipnn-d", self.zipnn_reason)
+        self.peer(name, "numpy-kmeans16", ["kmeans16", path], reps,
+                  "in memory, input loaded before timing; 16 centroids fitted on a 200k sample of each 2-D tensor "
+                  "(10 Lloyd iterations), no assignment of the other weights, no coding")
         self.peer(name, "numpy-int8-zstd3", ["int8-zstd", path], reps,
                   "in memory, input loaded before timing; size = tensor data only, no container")
         for q in ("Q8_0", "Q4_0"):

@@ -7,6 +7,7 @@
   rss_kb       the process's peak resident set (getrusage), which includes loading the input
 
 Jobs (REPS repetitions, the best one reported):
+  kmeans16 MODEL REPS                    numpy 16-centroid k-means (200k sample per 2-D tensor, 10 iterations)
   int8-zstd MODEL REPS                   per-row int8 + zstd-3 of every 2+-D float tensor, in memory:
                                          bench/int8_reference.py's reference_pack (input loaded before timing)
   gguf MODEL QTYPE REPS                  gguf-py's gguf.quants.quantize (Q8_0 or Q4_0) over every 2-D float
@@ -60,6 +61,32 @@ def gguf_quantize(model, qtype_name, reps):
                 total += gguf.quants.quantize(w.astype(np.float32, copy=False), qtype).nbytes
             else:
                 total += w.nbytes
+        return total
+
+    return timed(job, reps)
+
+
+def kmeans16(model, reps):
+    """16-centroid 1-D k-means per 2-D float tensor, numpy, on a 200k sample with 10 Lloyd iterations, linear
+    initialisation (the orientation figure of the product issue: the usual shortcut a Python user takes)."""
+    tensors = load_file(model)
+    rng = np.random.default_rng(0)
+    samples = []
+    for w in tensors.values():
+        if w.dtype.kind == "f" and w.ndim == 2:
+            flat = w.astype(np.float32, copy=False).ravel()
+            samples.append(flat[rng.integers(0, flat.size, min(200_000, flat.size))] if flat.size > 200_000 else flat)
+
+    def job():
+        total = 0
+        for x in samples:
+            c = np.linspace(x.min(), x.max(), 16, dtype=np.float32)
+            for _ in range(10):
+                assign = np.abs(x[:, None] - c[None, :]).argmin(axis=1)
+                sums = np.bincount(assign, weights=x, minlength=16)
+                counts = np.bincount(assign, minlength=16)
+                c = np.where(counts > 0, sums / np.maximum(counts, 1), c).astype(np.float32)
+            total += c.nbytes
         return total
 
     return timed(job, reps)
@@ -126,6 +153,8 @@ def main():
     reps = int(args[-1])
     if job == "int8-zstd":
         result = int8_zstd(args[0], reps)
+    elif job == "kmeans16":
+        result = kmeans16(args[0], reps)
     elif job == "gguf":
         result = gguf_quantize(args[0], args[1], reps)
     elif job == "zipnn-compress":

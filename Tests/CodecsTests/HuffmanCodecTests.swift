@@ -188,10 +188,10 @@ struct HuffmanCodecTests {
         // Counts 3, 2, 1 give codes 0, 10, 11 (written bit-reversed, LSB first).
         let frame = try HuffmanCodec(width: 1).encode(bytes: [0, 0, 0, 1, 1, 2])
         let expected: [UInt8] = [
-            0x57, 0x50, 0x48, 0x31, 0x01, 0x06,  // magic, width 1, 6 symbols
-            0x12, 0xFF, 0x03, 0x01, 0x00, 0x02,  // chunks of 2^18, no escape, 3 values in 1 run from 0, length 3
+            0x57, 0x50, 0x48, 0x32, 0x01, 0x06,  // magic, width 1, 6 symbols
+            0x10, 0xFF, 0x03, 0x01, 0x00, 0x02,  // chunks of 2^16; shared table: no escape, 3 values in 1 run from 0
             0x11,  // lengths 1, +1, same
-            0x02, 0xA8, 0x01,  // one chunk of 2 bytes: 0 0 0 10 10 11
+            0x00, 0x02, 0xA8, 0x01,  // one chunk, shared table, 2 bytes: 0 0 0 10 10 11
         ]
         #expect(frame == expected)
     }
@@ -202,20 +202,27 @@ struct HuffmanCodecTests {
         #expect(try HuffmanCodec(width: 1).decode(bytes: frame, decodedByteCount: bytes.count) == bytes)
     }
 
-    /// Flips, truncates and extends valid frames 3,000 times: every decode throws a `CodecError` or returns
-    /// exactly the expected byte count; nothing traps.
+    /// Flips, truncates and extends valid frames 3,000 times, half of them with own chunk tables: every decode
+    /// throws a `CodecError` or returns exactly the expected byte count; nothing traps.
     @Test(arguments: [1, 2, 4])
     func mutatedFramesThrowOrDecodeToTheExpectedCount(width: Int) throws {
         let bytes = Self.symbols(count: 3000, width: width, seed: 12) { generator in
             generator.next(upperBound: 100 as UInt64) == 0 ? 1 << 14 : Self.laplace(&generator, spread: 5)
         }
         let codec = try HuffmanCodec(width: width)
-        let frame = try codec.encode(bytes: bytes)
+        let shifting = Self.shiftingSymbols(count: 3000, width: width, runLength: 1024, seed: 13)
+        let frames = [
+            try codec.encode(bytes: bytes),
+            try shifting.withUnsafeBytes { buffer throws(CodecError) in
+                try codec.encode(buffer, chunkSymbolCountLog2: 10)
+            },
+        ]
         var generator = SplitMix64(seed: 0xF022 + UInt64(width))
         var rejected = 0
         for round in 0..<3000 {
+            let frame = frames[round % 2]
             var mutated = frame
-            switch round % 3 {
+            switch round / 2 % 3 {
             case 0:
                 for _ in 0...generator.int(below: 3) {
                     mutated[generator.int(below: mutated.count)] ^= UInt8(generator.int(below: 255) + 1)
@@ -239,16 +246,20 @@ struct HuffmanCodecTests {
 
     @Test func corruptTablesAreRejectedWithCorruptInput() throws {
         let good: [UInt8] = [
-            0x57, 0x50, 0x48, 0x31, 0x01, 0x06, 0x12, 0xFF, 0x03, 0x01, 0x00, 0x02, 0x11, 0x02, 0xA8, 0x01,
+            0x57, 0x50, 0x48, 0x32, 0x01, 0x06, 0x10, 0xFF, 0x03, 0x01, 0x00, 0x02, 0x11, 0x00, 0x02, 0xA8, 0x01,
         ]
+        #expect(try HuffmanCodec().decode(bytes: good, decodedByteCount: 6) == [0, 0, 0, 1, 1, 2])
         let cases: [(String, Int, UInt8)] = [
+            ("magic WPH1", 3, 0x31),
             ("width 3", 4, 0x03),
             ("chunk size 2^9", 6, 0x09),
             ("escape on width 1", 7, 0x08),
             ("257 values", 8, 0xFF),
             ("incomplete code: lengths 1, 2, 3", 12, 0x31 | 0x02),
-            ("chunk longer than its symbols allow", 13, 0x7F),
-            ("chunk shorter than its symbols need", 13, 0x00),
+            ("table kind 2", 13, 0x02),
+            ("table kind 1 without a table", 13, 0x01),
+            ("chunk longer than its symbols allow", 14, 0x7F),
+            ("chunk shorter than its symbols need", 14, 0x00),
         ]
         for (label, index, value) in cases {
             var frame = good
@@ -258,5 +269,102 @@ struct HuffmanCodecTests {
             }
             #expect(error?.code == .corruptInput, "\(label): \(String(describing: error))")
         }
+    }
+
+    /// The frame of `corruptTablesAreRejectedWithCorruptInput` with the chunk coded by an own table: value 2
+    /// gets the 1-bit code, 0 and 1 two bits (`0 → 10`, `1 → 11`, `2 → 0`).
+    static let frameWithOwnTable: [UInt8] = [
+        0x57, 0x50, 0x48, 0x32, 0x01, 0x06, 0x10,  // magic, width 1, 6 symbols, chunks of 2^16
+        0xFF, 0x03, 0x01, 0x00, 0x02, 0x11,  // shared table: lengths 1, 2, 2
+        0x01, 0xFF, 0x03, 0x01, 0x00, 0x02, 0xA2,  // own table: lengths 2, same, −1 → bits 0100 0 101
+        0x02, 0xD5, 0x03,  // 2 bytes: 10 10 10 11 11 0, first bit lowest
+    ]
+
+    @Test func ownChunkTablesDecodeAndCorruptOnesThrow() throws {
+        let frame = Self.frameWithOwnTable
+        #expect(try HuffmanCodec().decode(bytes: frame, decodedByteCount: 6) == [0, 0, 0, 1, 1, 2])
+        let cases: [(String, Int, UInt8)] = [
+            ("own table with an escape on width 1", 14, 0x04),
+            ("own table lists 257 values", 15, 0xFF),
+            ("own table with 2 runs of 3 values", 16, 0x02),
+            ("own table's run leaves the width-1 range", 17, 0xFE),
+            ("own table's incomplete code: lengths 2, 2, 1 → 2, 2, 2", 19, 0x02),
+            ("own table's lengths read into the chunk size", 19, 0x32),
+            ("chunk longer than its own table allows", 20, 0x03),
+        ]
+        for (label, index, value) in cases {
+            var mutated = frame
+            mutated[index] = value
+            let error = #expect(throws: CodecError.self, "\(label)") {
+                try HuffmanCodec().decode(bytes: mutated, decodedByteCount: 6)
+            }
+            #expect(error?.code == .corruptInput, "\(label): \(String(describing: error))")
+        }
+        // A one-value own table codes the chunk in zero bits, so it may not have bytes.
+        let oneValue: [UInt8] = Array(frame[0..<13]) + [0x01, 0xFF, 0x01, 0x01, 0x00, 0x00, 0x02, 0xD5, 0x03]
+        let error = #expect(throws: CodecError.self) { try HuffmanCodec().decode(bytes: oneValue, decodedByteCount: 6) }
+        #expect(error?.code == .corruptInput)
+    }
+
+    /// `count` symbols of `width` bytes in runs of `runLength` whose distributions differ sharply: few small
+    /// values, a wide Laplace around 90, one constant, and uniform bytes, in turn.
+    static func shiftingSymbols(count: Int, width: Int, runLength: Int, seed: UInt64) -> [UInt8] {
+        var index = 0
+        return symbols(count: count, width: width, seed: seed) { generator in
+            defer { index += 1 }
+            switch (index / runLength) % 4 {
+            case 0: return Int64(generator.int(below: 3))
+            case 1: return 90 + laplace(&generator, spread: width == 1 ? 6 : 300)
+            case 2: return -7
+            default: return Int64(generator.byte())
+            }
+        }
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func chunksOfAbruptlyChangingStatisticsTakeOwnTables(width: Int) throws {
+        let codec = try HuffmanCodec(width: width)
+        for (log2, runLength, count) in [(10, 1024, 8 * 1024), (10, 700, 9 * 1024 + 5), (16, 1 << 16, 4 << 16)] {
+            let bytes = Self.shiftingSymbols(count: count, width: width, runLength: runLength, seed: UInt64(log2))
+            let frame = try bytes.withUnsafeBytes { buffer throws(CodecError) in
+                try codec.encode(buffer, chunkSymbolCountLog2: log2)
+            }
+            #expect(try codec.decode(bytes: frame, decodedByteCount: bytes.count) == bytes, "2^\(log2) chunks")
+            let plan = bytes.withUnsafeBytes {
+                HuffmanFramePlan($0, width: width, symbolCount: count, chunkSymbolCountLog2: log2)
+            }
+            let owned = plan.chunks.filter { $0.ownAlphabet != nil }.count
+            // Runs aligned to chunks: at least the small-value and constant chunks own a table.
+            let least = runLength == 1 << log2 ? plan.chunks.count / 2 : 1
+            #expect(owned >= least, "2^\(log2) chunks: \(owned) of \(plan.chunks.count) own a table")
+            #expect(frame.count == 4 + 1 + Self.varint(count).count + 1 + plan.tablesAndChunksByteCount)
+            if log2 == HuffmanCodec.chunkSymbolCountLog2 {
+                _ = try roundTrip(bytes, width: width)
+                // One table for the whole stream would cost at least its entropy.
+                let entropy = try bytes.withUnsafeBytes { buffer throws(CodecError) in
+                    try HuffmanCodec.entropyBitsPerSymbol(of: buffer, width: width)
+                }
+                #expect(Double(frame.count * 8) < 0.8 * entropy * Double(count), "\(frame.count) bytes")
+            }
+        }
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func stationaryChunksShareOneTable(width: Int) throws {
+        let count = 4 << HuffmanCodec.chunkSymbolCountLog2 + 77
+        let bytes = Self.symbols(count: count, width: width, seed: 21) { Self.laplace(&$0, spread: width == 1 ? 4 : 30) }
+        let plan = bytes.withUnsafeBytes {
+            HuffmanFramePlan($0, width: width, symbolCount: count, chunkSymbolCountLog2: HuffmanCodec.chunkSymbolCountLog2)
+        }
+        #expect(plan.chunks.count == 5)
+        #expect(plan.chunks.dropLast().allSatisfy { $0.ownAlphabet == nil }, "full chunks use the shared table")
+        #expect(plan.sharedAlphabet != HuffmanAlphabet.placeholder)
+        _ = try roundTrip(bytes, width: width)
+    }
+
+    static func varint(_ value: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.appendVarint(value)
+        return bytes
     }
 }

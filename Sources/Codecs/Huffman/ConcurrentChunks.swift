@@ -14,3 +14,12 @@ func performConcurrently(iterations count: Int, _ body: (Int) -> Void) {
         DispatchQueue.concurrentPerform(iterations: count) { work($0) }
     }
 }
+
+/// `elements.map(transform)`, computed on all cores; the result is in order whatever the number of cores.
+func mapConcurrently<Element, Result>(_ elements: [Element], _ transform: (Element) -> Result) -> [Result] {
+    let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: elements.count)
+    results.initialize(repeating: nil)
+    defer { results.deinitialize().deallocate() }
+    performConcurrently(iterations: elements.count) { index in results[index] = transform(elements[index]) }
+    return results.map { $0! }
+}

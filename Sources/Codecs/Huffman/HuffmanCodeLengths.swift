@@ -16,46 +16,40 @@ enum HuffmanCodeLengths {
         // Leaves sorted by count, ties by symbol, so the result is deterministic.
         let order = (0..<n).sorted { counts[$0] != counts[$1] ? counts[$0] < counts[$1] : $0 < $1 }
         let leaves = order.map { max(counts[$0], 1) }
-        // isLeaf[level][i]: whether item i of that level's merged list is a leaf (else a package).
-        var isLeaf: [[Bool]] = []
+        // Item i of level l's merged list (at most 2n - 1 items) is a leaf when isLeaf[l * levelCapacity + i].
+        let levelCapacity = 2 * n
+        var isLeaf = [Bool](repeating: true, count: limit * levelCapacity)
         var current = leaves
-        isLeaf.append([Bool](repeating: true, count: n))
-        for _ in 1..<limit {
-            var packages: [UInt64] = []
-            packages.reserveCapacity(current.count / 2)
-            var index = 0
-            while index + 1 < current.count {
-                packages.append(current[index] &+ current[index + 1])
-                index += 2
-            }
-            var merged: [UInt64] = []
-            var flags: [Bool] = []
-            merged.reserveCapacity(n + packages.count)
-            flags.reserveCapacity(n + packages.count)
+        var merged = [UInt64](repeating: 0, count: levelCapacity)
+        var currentCount = n
+        for level in 1..<limit {
+            let packageCount = currentCount / 2
             var leafIndex = 0
             var packageIndex = 0
-            while leafIndex < n || packageIndex < packages.count {
+            var mergedCount = 0
+            while leafIndex < n || packageIndex < packageCount {
+                let package =
+                    packageIndex < packageCount ? current[2 * packageIndex] &+ current[2 * packageIndex + 1] : 0
                 // A leaf wins ties: it keeps the code shallower at no cost.
-                if packageIndex == packages.count
-                    || (leafIndex < n && leaves[leafIndex] <= packages[packageIndex])
-                {
-                    merged.append(leaves[leafIndex])
-                    flags.append(true)
+                if packageIndex == packageCount || (leafIndex < n && leaves[leafIndex] <= package) {
+                    merged[mergedCount] = leaves[leafIndex]
                     leafIndex += 1
                 } else {
-                    merged.append(packages[packageIndex])
-                    flags.append(false)
+                    merged[mergedCount] = package
+                    isLeaf[level * levelCapacity + mergedCount] = false
                     packageIndex += 1
                 }
+                mergedCount += 1
             }
-            current = merged
-            isLeaf.append(flags)
+            swap(&current, &merged)
+            if merged.count < levelCapacity { merged = [UInt64](repeating: 0, count: levelCapacity) }
+            currentCount = mergedCount
         }
         var lengthsInOrder = [UInt8](repeating: 0, count: n)
         var taken = 2 * n - 2
         for level in stride(from: limit - 1, through: 0, by: -1) {
             var leafCount = 0
-            for i in 0..<taken where isLeaf[level][i] { leafCount += 1 }
+            for i in 0..<taken where isLeaf[level * levelCapacity + i] { leafCount += 1 }
             for i in 0..<leafCount { lengthsInOrder[i] += 1 }
             taken = 2 * (taken - leafCount)
             if taken == 0 { break }

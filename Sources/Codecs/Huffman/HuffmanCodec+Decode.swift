@@ -1,17 +1,19 @@
 extension HuffmanCodec {
     /// Decompresses one frame (layout: ``HuffmanCodec``) to exactly `decodedByteCount` bytes.
     ///
-    /// Checks, before allocating: the magic number, the width, that `symbolCount × width` equals
-    /// `decodedByteCount`, the code table (counts, value ranges, lengths 1...15 forming a complete code), and
-    /// that the chunk byte counts fit what their symbols can take and end exactly at the end of `input`.
-    /// Then decodes the chunks on all cores into one buffer of `decodedByteCount` bytes, and checks that each
-    /// chunk's codes end in its last byte. The frame's width, not ``width``, decides the symbol width.
-    /// Every symbol takes at least one bit, so the output is at most `8 × width` times the chunks' bytes,
-    /// except in a frame whose alphabet is one value, coded in zero bits: there the output is bounded by
-    /// `decodedByteCount` alone, which must equal the frame's symbol count × width.
-    /// - Throws: `CodecError.Code.corruptInput` for a bad magic number or width, a corrupt table, chunk counts
-    ///   that disagree with the frame, trailing bytes, or codes that overrun or stop short of their chunk;
-    ///   `.sizeMismatch` when `decodedByteCount` is negative or differs from the frame's symbol count × width.
+    /// Checks, before allocating the output: the magic number, the width, that `symbolCount × width` equals
+    /// `decodedByteCount`, every table (counts, value ranges, lengths 1...15 forming a complete code), each chunk's
+    /// table kind, and that the chunk byte counts fit what their symbols can take under their tables and end
+    /// exactly at the end of `input`. Then decodes the chunks on all cores into one buffer of `decodedByteCount`
+    /// bytes (building each own table's lookup tables in the chunk's task), and checks that each chunk's codes
+    /// end in its last byte. The frame's width, not ``width``, decides the symbol width. Every symbol takes at
+    /// least one bit, so the output is at most `8 × width` times the chunks' bytes, except in a chunk whose table
+    /// is one value, coded in zero bits: there the output is bounded by `decodedByteCount` alone, which must
+    /// equal the frame's symbol count × width.
+    /// - Throws: `CodecError.Code.corruptInput` for a bad magic number or width, a corrupt table, a table kind
+    ///   other than 0 or 1, chunk counts that disagree with the frame, trailing bytes, or codes that overrun or
+    ///   stop short of their chunk; `.sizeMismatch` when `decodedByteCount` is negative or differs from the
+    ///   frame's symbol count × width.
     /// - Complexity: O(`input.count` + `decodedByteCount`) time.
     public func decode(_ input: UnsafeRawBufferPointer, decodedByteCount: Int) throws(CodecError) -> [UInt8] {
         guard decodedByteCount >= 0 else {
@@ -20,7 +22,7 @@ extension HuffmanCodec {
         var cursor = HuffmanFrameCursor(input)
         guard input.count >= 4, Array(input.prefix(4)) == Self.magic else {
             throw CodecError(
-                .corruptInput, "payload of \(input.count) bytes does not start with the huffman magic 57 50 48 31",
+                .corruptInput, "payload of \(input.count) bytes does not start with the huffman magic 57 50 48 32 (\"WPH2\")",
                 codecName: name)
         }
         _ = try cursor.readBytes(4, "magic")
@@ -45,29 +47,31 @@ extension HuffmanCodec {
         guard (10...24).contains(chunkLog2) else {
             throw CodecError(.corruptInput, "chunks of 2^\(chunkLog2) symbols; expected 2^10...2^24", codecName: name)
         }
-        let alphabet = try HuffmanAlphabet.read(from: &cursor, width: frameWidth)
-        let table = HuffmanDecodingTable(alphabet: alphabet)
-        let chunks = try readChunkRanges(
-            &cursor, symbolCount: symbolCount, chunkSymbols: 1 << chunkLog2, table: table)
+        let shared = try HuffmanAlphabet.read(from: &cursor, width: frameWidth)
+        let chunks = try readChunkHeaders(
+            &cursor, symbolCount: symbolCount, chunkSymbols: 1 << chunkLog2, width: frameWidth, shared: shared)
         return try decodeChunks(
-            input, chunks: chunks, table: table, width: frameWidth, decodedByteCount: decodedByteCount)
+            input, chunks: chunks, shared: HuffmanDecodingTable(alphabet: shared), width: frameWidth,
+            decodedByteCount: decodedByteCount)
     }
 
-    /// One chunk: its symbols and its bytes in the frame.
+    /// One chunk: its symbols, its own table (`nil` for the shared one) and its bytes in the frame.
     struct ChunkRange {
         var symbols: Range<Int>
+        var ownAlphabet: HuffmanAlphabet?
         var bytes: Range<Int>
     }
 
-    /// Reads the chunk byte counts and checks them against the symbols and the rest of the frame.
-    private func readChunkRanges(
-        _ cursor: inout HuffmanFrameCursor, symbolCount: Int, chunkSymbols: Int, table: HuffmanDecodingTable
+    /// Reads the chunk headers (table kind, own table, byte count) and checks each byte count against the
+    /// chunk's symbols under its table, and their sum against the rest of the frame.
+    private func readChunkHeaders(
+        _ cursor: inout HuffmanFrameCursor, symbolCount: Int, chunkSymbols: Int, width: Int, shared: HuffmanAlphabet
     ) throws(CodecError) -> [ChunkRange] {
         let chunkCount = (symbolCount - 1) / chunkSymbols + 1
-        guard chunkCount <= cursor.remainingByteCount else {
+        guard chunkCount <= cursor.remainingByteCount / 2 else {
             throw CodecError(
                 .corruptInput,
-                "\(symbolCount) symbols need \(chunkCount) chunk sizes; the frame has \(cursor.remainingByteCount) bytes left",
+                "\(symbolCount) symbols need \(chunkCount) chunk headers of at least 2 bytes; the frame has \(cursor.remainingByteCount) bytes left",
                 codecName: name)
         }
         var chunks: [ChunkRange] = []
@@ -75,16 +79,18 @@ extension HuffmanCodec {
         var byteOffset = 0
         for chunk in 0..<chunkCount {
             let symbols = (chunk * chunkSymbols)..<min((chunk + 1) * chunkSymbols, symbolCount)
+            let ownAlphabet = try readChunkTable(&cursor, chunk: chunk, width: width)
+            let alphabet = ownAlphabet ?? shared
             let size = try cursor.readVarint("size of chunk \(chunk)")
-            let least = (symbols.count * table.minimumSymbolBitCount + 7) / 8
-            let most = (symbols.count * table.maximumSymbolBitCount + 7) / 8
+            let least = (symbols.count * alphabet.minimumSymbolBitCount + 7) / 8
+            let most = (symbols.count * alphabet.maximumSymbolBitCount + 7) / 8
             guard size >= least, size <= most else {
                 throw CodecError(
                     .corruptInput,
                     "chunk \(chunk) records \(size) bytes; its \(symbols.count) symbols take \(least)...\(most)",
                     codecName: name)
             }
-            chunks.append(ChunkRange(symbols: symbols, bytes: byteOffset..<(byteOffset + size)))
+            chunks.append(ChunkRange(symbols: symbols, ownAlphabet: ownAlphabet, bytes: byteOffset..<(byteOffset + size)))
             byteOffset += size
         }
         let start = cursor.offset
@@ -97,7 +103,31 @@ extension HuffmanCodec {
         _ = try cursor.readBytes(byteOffset, "chunks")
         try checkNoTrailingBytes(cursor)
         return chunks.map {
-            ChunkRange(symbols: $0.symbols, bytes: ($0.bytes.lowerBound + start)..<($0.bytes.upperBound + start))
+            ChunkRange(
+                symbols: $0.symbols, ownAlphabet: $0.ownAlphabet,
+                bytes: ($0.bytes.lowerBound + start)..<($0.bytes.upperBound + start))
+        }
+    }
+
+    /// Reads a chunk's table kind and, for kind 1, its own table; `nil` means the shared table.
+    private func readChunkTable(_ cursor: inout HuffmanFrameCursor, chunk: Int, width: Int) throws(CodecError)
+        -> HuffmanAlphabet?
+    {
+        let kind = try cursor.readUInt8("table kind of chunk \(chunk)")
+        switch kind {
+        case Self.sharedTableKind:
+            return nil
+        case Self.ownTableKind:
+            do throws(CodecError) {
+                return try HuffmanAlphabet.read(from: &cursor, width: width)
+            } catch {
+                throw CodecError(error.code, "chunk \(chunk): " + error.message, codecName: name)
+            }
+        default:
+            throw CodecError(
+                .corruptInput,
+                "chunk \(chunk) has table kind \(kind) at byte \(cursor.offset - 1); expected 0 (shared) or 1 (own)",
+                codecName: name)
         }
     }
 
@@ -110,9 +140,9 @@ extension HuffmanCodec {
         }
     }
 
-    /// Decodes every chunk into one buffer, in parallel when there are several; throws the first chunk's error.
+    /// Decodes every chunk with its table into one buffer, in parallel when there are several; throws the first chunk's error.
     private func decodeChunks(
-        _ input: UnsafeRawBufferPointer, chunks: [ChunkRange], table: HuffmanDecodingTable, width: Int,
+        _ input: UnsafeRawBufferPointer, chunks: [ChunkRange], shared: HuffmanDecodingTable, width: Int,
         decodedByteCount: Int
     ) throws(CodecError) -> [UInt8] {
         let errors = UnsafeMutableBufferPointer<CodecError?>.allocate(capacity: chunks.count)
@@ -124,6 +154,7 @@ extension HuffmanCodec {
                 let chunk = chunks[index]
                 let source = UnsafeRawBufferPointer(rebasing: input[chunk.bytes])
                 let target = destination! + chunk.symbols.lowerBound * width
+                let table = chunk.ownAlphabet.map { HuffmanDecodingTable(alphabet: $0) } ?? shared
                 do throws(CodecError) {
                     try Self.decodeChunk(
                         source, into: target, symbolCount: chunk.symbols.count, table: table, width: width)

@@ -1,24 +1,28 @@
 extension HuffmanCodec {
     /// Compresses `input`, little-endian signed integers of ``width`` bytes, into one frame (layout: ``HuffmanCodec``).
     ///
-    /// Counts the symbols, chooses the alphabet (and escape) and optimal code lengths of at most
-    /// ``maximumCodeLength`` bits, then codes chunks of `2^`\(``chunkSymbolCountLog2``) symbols on all cores.
+    /// Counts each chunk of `2^`\(``chunkSymbolCountLog2``) symbols, chooses the shared table and, per chunk,
+    /// whether its own table (alphabet, escape and optimal code lengths of at most ``maximumCodeLength`` bits)
+    /// takes fewer bytes than the shared one, then codes the chunks on all cores.
     /// - Returns: the frame; deterministic for equal input and width, whatever the number of cores.
     /// - Throws: `CodecError.Code.invalidParameter` when `input.count` is not a multiple of ``width``.
     /// - Complexity: O(n) time; O(n) memory for the output.
     public func encode(_ input: UnsafeRawBufferPointer) throws(CodecError) -> [UInt8] {
+        try encode(input, chunkSymbolCountLog2: Self.chunkSymbolCountLog2)
+    }
+
+    /// ``encode(_:)`` with chunks of `2^chunkSymbolCountLog2` symbols, `10...24`.
+    func encode(_ input: UnsafeRawBufferPointer, chunkSymbolCountLog2: Int) throws(CodecError) -> [UInt8] {
+        precondition((10...24).contains(chunkSymbolCountLog2), "chunks hold 2^10...2^24 symbols")
         let symbolCount = try symbolCount(of: input)
         var frame = Self.magic + [UInt8(width)]
         frame.appendVarint(symbolCount)
         guard symbolCount > 0 else { return frame }
-        let alphabet = HuffmanAlphabet(histogram: HuffmanHistogram(input, width: width), width: width)
-        let table = HuffmanEncodingTable(alphabet: alphabet, width: width)
-        frame.append(UInt8(Self.chunkSymbolCountLog2))
-        alphabet.write(into: &frame)
-        let chunks = encodeChunks(
-            input, table: table, symbolCount: symbolCount,
-            trivial: alphabet.lengths == [0] && table.maximumSymbolBitCount == 0)
-        for chunk in chunks { frame.appendVarint(chunk.count) }
+        let plan = HuffmanFramePlan(
+            input, width: width, symbolCount: symbolCount, chunkSymbolCountLog2: chunkSymbolCountLog2)
+        frame.append(UInt8(chunkSymbolCountLog2))
+        plan.writeTables(into: &frame)
+        let chunks = encodeChunks(input, plan: plan)
         frame.reserveCapacity(frame.count + chunks.reduce(0) { $0 + $1.count })
         for chunk in chunks { frame.append(contentsOf: chunk) }
         return frame
@@ -26,26 +30,15 @@ extension HuffmanCodec {
 
     /// The exact size of the frame ``encode(_:)`` writes for `input`, without writing it.
     /// - Throws: `CodecError.Code.invalidParameter` when `input.count` is not a multiple of ``width``.
-    /// - Complexity: O(n) time, about half of ``encode(_:)``'s; O(distinct symbols) memory.
+    /// - Complexity: O(n) time (the histograms and tables, no coding pass); O(distinct symbols) memory.
     public func encodedByteCount(of input: UnsafeRawBufferPointer) throws(CodecError) -> Int {
         let symbolCount = try symbolCount(of: input)
-        var frame = Self.magic + [UInt8(width)]
-        frame.appendVarint(symbolCount)
-        guard symbolCount > 0 else { return frame.count }
-        let alphabet = HuffmanAlphabet(histogram: HuffmanHistogram(input, width: width), width: width)
-        let table = HuffmanEncodingTable(alphabet: alphabet, width: width)
-        frame.append(UInt8(Self.chunkSymbolCountLog2))
-        alphabet.write(into: &frame)
-        var total = frame.count
-        let chunkSymbols = 1 << Self.chunkSymbolCountLog2
-        for start in stride(from: 0, to: symbolCount, by: chunkSymbols) {
-            let range = start..<min(start + chunkSymbols, symbolCount)
-            let bits = chunkBitCount(input, range: range, table: table)
-            var varint: [UInt8] = []
-            varint.appendVarint((bits + 7) / 8)
-            total += varint.count + (bits + 7) / 8
-        }
-        return total
+        var header = Self.magic + [UInt8(width)]
+        header.appendVarint(symbolCount)
+        guard symbolCount > 0 else { return header.count }
+        let plan = HuffmanFramePlan(
+            input, width: width, symbolCount: symbolCount, chunkSymbolCountLog2: Self.chunkSymbolCountLog2)
+        return header.count + 1 + plan.tablesAndChunksByteCount
     }
 
     /// The empirical order-0 entropy of `input`'s symbols of `width` bytes, in bits per symbol (all distinct
@@ -68,20 +61,15 @@ extension HuffmanCodec {
         return input.count / width
     }
 
-    /// Codes every chunk, in parallel when there are several.
-    private func encodeChunks(
-        _ input: UnsafeRawBufferPointer, table: HuffmanEncodingTable, symbolCount: Int, trivial: Bool
-    ) -> [[UInt8]] {
-        let chunkSymbols = 1 << Self.chunkSymbolCountLog2
-        let chunkCount = (symbolCount + chunkSymbols - 1) / chunkSymbols
-        if trivial { return [[UInt8]](repeating: [], count: chunkCount) }
-        let results = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: chunkCount)
-        results.initialize(repeating: [])
-        defer { results.deinitialize().deallocate() }
-        performConcurrently(iterations: chunkCount) { chunk in
-            let range = (chunk * chunkSymbols)..<min((chunk + 1) * chunkSymbols, symbolCount)
-            results[chunk] = encodeChunk(input, range: range, table: table)
+    /// Codes every chunk with its table, in parallel when there are several.
+    private func encodeChunks(_ input: UnsafeRawBufferPointer, plan: HuffmanFramePlan) -> [[UInt8]] {
+        let shared = HuffmanEncodingTable(alphabet: plan.sharedAlphabet, width: width)
+        return mapConcurrently(plan.chunks) { chunk -> [UInt8] in
+            guard chunk.bitCount > 0 else { return [] }
+            let table = chunk.ownAlphabet.map { HuffmanEncodingTable(alphabet: $0, width: width) } ?? shared
+            let bytes = encodeChunk(input, range: chunk.symbols, table: table)
+            assert(bytes.count == chunk.byteCount, "the plan counts each chunk's bytes exactly")
+            return bytes
         }
-        return Array(results)
     }
 }

@@ -37,19 +37,6 @@ extension HuffmanCodec {
         }
     }
 
-    /// The bits the symbols `range` of `input` take.
-    func chunkBitCount(_ input: UnsafeRawBufferPointer, range: Range<Int>, table: HuffmanEncodingTable) -> Int {
-        var bits = 0
-        forEachSymbol(input, range: range, table: table) { symbols, lookUp in
-            for index in 0..<symbols {
-                let entry = lookUp(index).entry
-                bits &+= Int(entry & 0x1F)
-                if entry & HuffmanEncodingTable.escapeFlag != 0 { bits &+= table.escapeBitCount }
-            }
-        }
-        return bits
-    }
-
     /// Calls `body` with the number of symbols in `range` and a function from a symbol's index (from the
     /// range's start) to its table entry and value, specialised per width.
     @inline(__always)

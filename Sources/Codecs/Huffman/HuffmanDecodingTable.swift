@@ -57,8 +57,8 @@ struct HuffmanDecodingTable {
         values = alphabet.values.map { UInt32(bitPattern: $0) } + (alphabet.escapeIndex == nil ? [] : [0])
         escapeSymbol = alphabet.escapeIndex.map { UInt32($0) } ?? UInt32.max
         escapeBitCount = alphabet.escapeBitCount ?? 0
-        maximumSymbolBitCount = Int(alphabet.lengths.max() ?? 0) + escapeBitCount
-        minimumSymbolBitCount = Int(alphabet.lengths.min() ?? 0) + (alphabet.values.isEmpty ? escapeBitCount : 0)
+        maximumSymbolBitCount = alphabet.maximumSymbolBitCount
+        minimumSymbolBitCount = alphabet.minimumSymbolBitCount
     }
 }
 

@@ -49,17 +49,50 @@ struct HuffmanHistogram {
                     }
                 }
             }
-            var dense = Self.collect(table, bias: 0) { Int32($0) - 32768 }
-            for (value, count) in outliers {
-                dense.0.append(value)
-                dense.1.append(count)
-            }
-            if !outliers.isEmpty {
-                let order = dense.0.indices.sorted { dense.0[$0] < dense.0[$1] }
-                dense = (order.map { dense.0[$0] }, order.map { dense.1[$0] })
-            }
-            (values, counts) = dense
+            (values, counts) = Self.combine(dense: table, outliers: outliers)
         }
+    }
+
+    /// The histogram of the concatenated streams `parts` counted, symbols of `width` bytes.
+    /// - Complexity: O(Σ distinct values + 256) time for width 1, O(Σ distinct values + 64 Ki) otherwise.
+    init(merging parts: [HuffmanHistogram], width: Int) {
+        if width == 1 {
+            var table = [UInt64](repeating: 0, count: 256)
+            for part in parts {
+                for (value, count) in zip(part.values, part.counts) { table[Int(UInt8(bitPattern: Int8(value)))] &+= count }
+            }
+            symbolCount = parts.reduce(0) { $0 + $1.symbolCount }
+            (values, counts) = Self.collect(table, bias: 128) { Int32(Int8(truncatingIfNeeded: $0)) }
+            return
+        }
+        var table = [UInt64](repeating: 0, count: 65536)
+        var outliers: [Int32: UInt64] = [:]
+        var symbolCount = 0
+        for part in parts {
+            symbolCount += part.symbolCount
+            for (value, count) in zip(part.values, part.counts) {
+                let slot = Int(value) &+ 32768
+                if slot >= 0 && slot < 65536 {
+                    table[slot] &+= count
+                } else {
+                    outliers[value, default: 0] += count
+                }
+            }
+        }
+        self.symbolCount = symbolCount
+        (values, counts) = Self.combine(dense: table, outliers: outliers)
+    }
+
+    /// The nonzero entries of `dense` (slot `i` counts value `i - 32768`) and of `outliers`, ascending.
+    private static func combine(dense table: [UInt64], outliers: [Int32: UInt64]) -> ([Int32], [UInt64]) {
+        var dense = Self.collect(table, bias: 0) { Int32($0) - 32768 }
+        guard !outliers.isEmpty else { return dense }
+        for (value, count) in outliers {
+            dense.0.append(value)
+            dense.1.append(count)
+        }
+        let order = dense.0.indices.sorted { dense.0[$0] < dense.0[$1] }
+        return (order.map { dense.0[$0] }, order.map { dense.1[$0] })
     }
 
     /// The nonzero entries of a dense table, in ascending value order: slot `(i + bias) % count` holds the
