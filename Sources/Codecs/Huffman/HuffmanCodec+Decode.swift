@@ -22,7 +22,8 @@ extension HuffmanCodec {
         var cursor = HuffmanFrameCursor(input)
         guard input.count >= 4, Array(input.prefix(4)) == Self.magic else {
             throw CodecError(
-                .corruptInput, "payload of \(input.count) bytes does not start with the huffman magic 57 50 48 32 (\"WPH2\")",
+                .corruptInput,
+                "payload of \(input.count) bytes does not start with the huffman magic 57 50 48 32 (\"WPH2\")",
                 codecName: name)
         }
         _ = try cursor.readBytes(4, "magic")
@@ -90,7 +91,8 @@ extension HuffmanCodec {
                     "chunk \(chunk) records \(size) bytes; its \(symbols.count) symbols take \(least)...\(most)",
                     codecName: name)
             }
-            chunks.append(ChunkRange(symbols: symbols, ownAlphabet: ownAlphabet, bytes: byteOffset..<(byteOffset + size)))
+            chunks.append(
+                ChunkRange(symbols: symbols, ownAlphabet: ownAlphabet, bytes: byteOffset..<(byteOffset + size)))
             byteOffset += size
         }
         let start = cursor.offset

@@ -59,7 +59,9 @@ struct HuffmanHistogram {
         if width == 1 {
             var table = [UInt64](repeating: 0, count: 256)
             for part in parts {
-                for (value, count) in zip(part.values, part.counts) { table[Int(UInt8(bitPattern: Int8(value)))] &+= count }
+                for (value, count) in zip(part.values, part.counts) {
+                    table[Int(UInt8(bitPattern: Int8(value)))] &+= count
+                }
             }
             symbolCount = parts.reduce(0) { $0 + $1.symbolCount }
             (values, counts) = Self.collect(table, bias: 128) { Int32(Int8(truncatingIfNeeded: $0)) }
