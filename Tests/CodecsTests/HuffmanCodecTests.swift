@@ -352,9 +352,12 @@ struct HuffmanCodecTests {
     @Test(arguments: [1, 2, 4])
     func stationaryChunksShareOneTable(width: Int) throws {
         let count = 4 << HuffmanCodec.chunkSymbolCountLog2 + 77
-        let bytes = Self.symbols(count: count, width: width, seed: 21) { Self.laplace(&$0, spread: width == 1 ? 4 : 30) }
+        let bytes = Self.symbols(count: count, width: width, seed: 21) {
+            Self.laplace(&$0, spread: width == 1 ? 4 : 30)
+        }
         let plan = bytes.withUnsafeBytes {
-            HuffmanFramePlan($0, width: width, symbolCount: count, chunkSymbolCountLog2: HuffmanCodec.chunkSymbolCountLog2)
+            HuffmanFramePlan(
+                $0, width: width, symbolCount: count, chunkSymbolCountLog2: HuffmanCodec.chunkSymbolCountLog2)
         }
         #expect(plan.chunks.count == 5)
         #expect(plan.chunks.dropLast().allSatisfy { $0.ownAlphabet == nil }, "full chunks use the shared table")

@@ -203,7 +203,8 @@ struct CommandLineTests {
             ["pack", "model.safetensors", "-o", "model.wpk", "--codec", "gzip"], in: folder)
         #expect(result.status == 64)
         #expect(
-            result.standardError.hasPrefix("error: --codec: codec 'gzip' is not known; use zstd, zstd:LEVEL, lz4 or none."),
+            result.standardError.hasPrefix(
+                "error: --codec: codec 'gzip' is not known; use zstd, zstd:LEVEL, lz4 or none."),
             "\(result.standardError)")
         #expect(result.standardError.contains("see 'weightpack help'"), "\(result.standardError)")
         #expect(result.standardOutput.isEmpty)
