@@ -91,8 +91,11 @@ def test_inspect_json_reports_stages_and_sizes(weightpack, source, tmp_path):
     assert report["schema"] == "weightpack.inspect/1"
     rows = {row["name"]: row for row in report["tensors"]}
     w = rows["layer.0.weight"]
-    assert w["stages"] == ["int8"]
-    assert w["stored_bytes"] == 16 * 4 + 16 * 24  # one f32 scale per row + one byte per weight
+    assert w["stages"] == ["quant"]
+    # The payload (docs/FORMAT.md §5.1): a section count and two section lengths, then one f32 scale per row
+    # and one byte per weight.
+    assert w["stored_bytes"] == 4 + 2 * 8 + 16 * 4 + 16 * 24
+    assert w["bytes_after_stage"] == [w["stored_bytes"]]
     assert w["original_bytes"] == 16 * 24 * 4
     assert rows["layer.0.bias"]["stages"] == []
     assert report["file_bytes"] == (tmp_path / "m.wpk").stat().st_size
