@@ -12,7 +12,7 @@ model="$(realpath --relative-to=. "$(scripts/fetch-model.sh)")"
 out="out"
 mkdir -p "$out"
 echo "== weightpack pack (int8 + zstd)"
-"$bin" pack "$model" -o "$out/all-MiniLM-L6-v2.int8.wpk" --quant int8 --codec zstd
+"$bin" pack "$model" -o "$out/all-MiniLM-L6-v2.int8.wpk" --recipe int8
 echo "== weightpack inspect"
 "$bin" inspect "$out/all-MiniLM-L6-v2.int8.wpk"
 echo "== weightpack unpack"
