@@ -2,19 +2,25 @@
 embeddings of a compressed-then-unpacked model with the original's.
 
 Usage:
-  python tools/sensitivity.py MODEL_DIR -o sens.json [--batches 20] [--batch-size 8] [--seq-len 64]
-                              [--noise 0.1] [--seed 0] [--threads N]
-  python tools/sensitivity.py --evaluate ORIGINAL_DIR UNPACKED.safetensors [--sentences FILE] [--json]
+  python tools/sensitivity.py MODEL_DIR -o sens.json [--inputs random|sentences] [--batches 20] [--batch-size 8]
+                              [--seq-len 64] [--sentences FILE] [--noise 0.1] [--seed 0] [--threads N]
+  python tools/sensitivity.py --evaluate ORIGINAL_DIR UNPACKED.safetensors [--inputs sentences|random]
+                              [--sentences FILE] [--sensitivity sens.json] [--json]
 
 MODEL_DIR is a Hugging Face folder: config.json, the tokenizer, model.safetensors (or shards listed in
 model.safetensors.index.json) and the sentence-transformers files (modules.json, 1_Pooling/config.json).
 The embedding is computed as sentence-transformers does: the pooling of 1_Pooling/config.json (mean over the
 attention mask by default) of the last hidden state, then L2 normalisation when modules.json lists Normalize.
 
+Inputs (--inputs): "random" is `batches × batch-size` sequences of `seq-len` random token IDs (seeded, special
+tokens excluded, attention mask all ones); "sentences" is the sentences file (default tools/sentences.txt, one
+a line), `batch-size` a batch, tokenized with the model's tokenizer: padded, truncated at max_seq_length, with
+its attention mask. Measuring defaults to random, --evaluate to sentences; the same options give both the
+same batches, so a prediction can be checked on the inputs its β came from.
+
 Sensitivity: for one tensor t at a time, Gaussian noise of standard deviation `noise × RMS` is added, the RMS
 taken per output row (dimension 0) for tensors of two or more dimensions and over the whole tensor for the
-others. On `batches × batch-size` sequences of `seq-len` random token IDs (seeded, special tokens excluded,
-attention mask all ones) it measures
+others. On the inputs it measures
 
     β_t = mean over sequences of (1 − cos(e, e_t)) / ε_t²,   ε_t² = Σ noise² / Σ w²,
 
@@ -25,9 +31,15 @@ the median β of the measured tensors and is listed in "filled_with_median"; so 
 the embeddings by float32 rounding only (mean 1 − cos below 1e-10), such as an attention key bias, which the
 softmax cancels. Integer tensors are skipped. The JSON:
 
-    {"schema": "weightpack.sensitivity/1", "model": <folder name>, "noise": 0.1, "batches": 20,
-     "batch_size": 8, "seq_len": 64, "seed": 0, "tensors": {<name as in the safetensors file>: β, ...},
+    {"schema": "weightpack.sensitivity/1", "model": <folder name>, "inputs": "random", "noise": 0.1,
+     "batches": 20, "batch_size": 8, "seq_len": 64, "seed": 0, "tensors": {<name as in the file>: β, ...},
      "filled_with_median": [<name>, ...]}
+
+with "sentences": <count>, "batch_size" in place of "batches", "batch_size", "seq_len" for --inputs sentences.
+
+Evaluation: the mean and minimum cosine between the original's embeddings and those with UNPACKED's weights
+on the inputs; with --sensitivity also Σ_t β_t ε_t², ε_t² = Σ (w' − w)² / Σ w² of each float tensor of
+UNPACKED against the original, in float64.
 
 Cost: one forward pass per tensor and batch, under torch.no_grad. The original embeddings are computed once,
 and for a tensor read inside transformer layer k the layers before k are not recomputed: they return their
@@ -39,6 +51,7 @@ Requires torch, transformers and safetensors. Exit codes: 0 success, 1 bad input
 """
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -71,32 +84,52 @@ def parse_args(argv):
         "or the cosine between an unpacked model's embeddings and the original's (--evaluate).")
     parser.add_argument("model_dir", nargs="?", metavar="MODEL_DIR", help="model folder to measure")
     parser.add_argument("-o", "--output", metavar="FILE", help="where to write the sensitivity JSON")
-    parser.add_argument("--batches", type=int, default=20, help="batches of random tokens (default 20)")
+    parser.add_argument("--inputs", choices=("random", "sentences"),
+                        help="what to embed: random token IDs or the sentences file (default: random when measuring, "
+                        "sentences with --evaluate)")
+    parser.add_argument("--batches", type=int, help="with --inputs random, batches of random tokens (default 20)")
     parser.add_argument("--batch-size", type=int, default=8, help="sequences per batch (default 8)")
-    parser.add_argument("--seq-len", type=int, default=64, help="tokens per sequence (default 64)")
+    parser.add_argument("--seq-len", type=int, help="with --inputs random, tokens per sequence (default 64)")
     parser.add_argument("--noise", type=float, default=0.1, help="noise deviation per unit of row RMS (default 0.1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the tokens and the noise (default 0)")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
                         help="torch threads (default: the cores this process may use)")
     parser.add_argument("--evaluate", nargs=2, metavar=("ORIGINAL_DIR", "UNPACKED"),
                         help="compare the embeddings of ORIGINAL_DIR with the same model holding UNPACKED's weights")
-    parser.add_argument("--sentences", metavar="FILE", default=DEFAULT_SENTENCES,
-                        help="one sentence a line, for --evaluate (default: tools/sentences.txt)")
+    parser.add_argument("--sentences", metavar="FILE",
+                        help="with --inputs sentences, one sentence a line (default: tools/sentences.txt)")
+    parser.add_argument("--sensitivity", metavar="FILE",
+                        help="with --evaluate, also print the error Σ β·ε² that this sensitivity JSON predicts")
     parser.add_argument("--json", action="store_true", help="with --evaluate, print a JSON object")
     args = parser.parse_args(argv)
     if args.evaluate:
         if args.model_dir or args.output:
             parser.error("--evaluate takes ORIGINAL_DIR and UNPACKED itself; drop MODEL_DIR and -o.")
+        args.inputs = args.inputs or "sentences"
     else:
         if not args.model_dir or not args.output:
             parser.error("measuring sensitivity needs MODEL_DIR and -o FILE (or use --evaluate ORIGINAL_DIR UNPACKED).")
         if args.json:
             parser.error("--json applies to --evaluate only; the sensitivity result is always JSON (-o).")
-        for flag in ("batches", "batch_size", "seq_len", "threads"):
-            if getattr(args, flag) < 1:
-                parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {getattr(args, flag)}.")
+        if args.sensitivity:
+            parser.error("--sensitivity applies to --evaluate only; -o names the sensitivity JSON this run writes.")
         if not args.noise > 0:
             parser.error(f"--noise must be positive, got {args.noise}.")
+        args.inputs = args.inputs or "random"
+    if args.inputs == "random":
+        if args.sentences is not None:
+            parser.error("--sentences applies to --inputs sentences only.")
+        args.batches = 20 if args.batches is None else args.batches
+        args.seq_len = 64 if args.seq_len is None else args.seq_len
+    else:
+        for flag in ("batches", "seq_len"):
+            if getattr(args, flag) is not None:
+                parser.error(f"--{flag.replace('_', '-')} applies to --inputs random only; with --inputs sentences "
+                             "each sentence is one sequence, --batch-size of them a batch.")
+        args.sentences = args.sentences or DEFAULT_SENTENCES
+    for flag in ("batches", "batch_size", "seq_len", "threads"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {getattr(args, flag)}.")
     return args
 
 
@@ -229,7 +262,7 @@ def one_minus_cos(a, b):
     return (unit_a - unit_b).pow(2).sum(dim=-1) / 2
 
 
-# Sensitivity
+# Inputs: random token IDs or tokenized sentences
 
 
 def random_batches(model, tokenizer, args):
@@ -244,6 +277,49 @@ def random_batches(model, tokenizer, args):
         ids = allowed[torch.randint(len(allowed), (args.batch_size, args.seq_len), generator=generator)]
         batches.append({"input_ids": ids, "attention_mask": torch.ones_like(ids)})
     return batches
+
+
+def read_sentences(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            sentences = [line.strip() for line in f if line.strip()]
+    except OSError as error:
+        raise InputError(f"{path}: {error.strerror}")
+    if not sentences:
+        raise InputError(f"{path}: no sentences (one a line expected)")
+    return sentences
+
+
+def max_seq_length(model_dir, tokenizer):
+    path = os.path.join(model_dir, "sentence_bert_config.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f).get("max_seq_length", 512)
+    return min(tokenizer.model_max_length, 512)
+
+
+def sentence_batches(model_dir, tokenizer, args):
+    """The sentences of `args.sentences` in file order, `args.batch_size` a batch, tokenized as
+    sentence-transformers does: padded to the batch's longest, truncated at the model's max_seq_length, with
+    the tokenizer's attention mask (and token type IDs when it makes them)."""
+    sentences = read_sentences(args.sentences)
+    max_length = max_seq_length(model_dir, tokenizer)
+    batches = []
+    for start in range(0, len(sentences), args.batch_size):
+        inputs = tokenizer(sentences[start:start + args.batch_size], padding=True, truncation=True,
+                           max_length=max_length, return_tensors="pt")
+        batches.append({k: v for k, v in inputs.items() if k in tokenizer.model_input_names})
+    return batches
+
+
+def input_batches(model_dir, model, tokenizer, args):
+    """The batches `args.inputs` names: the same for a sensitivity run and an evaluation with the same options."""
+    if args.inputs == "sentences":
+        return sentence_batches(model_dir, tokenizer, args)
+    return random_batches(model, tokenizer, args)
+
+
+# Sensitivity
 
 
 def find_layers(model):
@@ -357,7 +433,7 @@ def measure(args):
     state = model.state_dict(keep_vars=True)
     mapping = map_names(files, state)
     names = [name for name, (_, dtype, _) in files.items() if is_float_dtype(dtype)]
-    batches = random_batches(model, tokenizer, args)
+    batches = input_batches(args.model_dir, model, tokenizer, args)
     layers = find_layers(model)
     replay = LayerReplay(layers)
 
@@ -405,14 +481,18 @@ def measure(args):
     result = {
         "schema": SCHEMA,
         "model": os.path.basename(os.path.normpath(args.model_dir)),
+        "inputs": args.inputs,
         "noise": args.noise,
-        "batches": args.batches,
-        "batch_size": args.batch_size,
-        "seq_len": args.seq_len,
+    }
+    if args.inputs == "random":
+        result.update({"batches": args.batches, "batch_size": args.batch_size, "seq_len": args.seq_len})
+    else:
+        result.update({"sentences": sum(len(b["input_ids"]) for b in batches), "batch_size": args.batch_size})
+    result.update({
         "seed": args.seed,
         "tensors": {name: betas.get(name, median) for name in names},
         "filled_with_median": [name for name in names if name in unmeasured],
-    }
+    })
     with open(args.output, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
@@ -423,16 +503,11 @@ def measure(args):
 # Evaluation
 
 
-def read_sentences(path):
-    with open(path, encoding="utf-8") as f:
-        sentences = [line.strip() for line in f if line.strip()]
-    if not sentences:
-        raise InputError(f"{path}: no sentences (one a line expected)")
-    return sentences
-
-
 def load_unpacked(state, mapping, files, path):
-    """Copies every float tensor of the original model from the safetensors file `path` into `state`."""
+    """Copies every float tensor of the original model from the safetensors file `path` into `state`.
+
+    Returns {tensor name: ε²}, the relative error energy Σ (w' − w)² / Σ w² of each tensor in float64
+    (0 for a bit-exact tensor; an all-zero original counts as 0 when unchanged and infinity otherwise)."""
     header = read_safetensors_header(path)
     wanted = [name for name in mapping if is_float_dtype(files[name][1])]
     missing = [name for name in wanted if name not in header]
@@ -442,6 +517,7 @@ def load_unpacked(state, mapping, files, path):
     if extra:
         print(f"warning: {path}: ignoring {len(extra)} tensors the original lacks, first '{extra[0]}'",
               file=sys.stderr)
+    errors = {}
     with safe_open(path, framework="pt") as f:
         for name in wanted:
             info = header[name]
@@ -449,55 +525,70 @@ def load_unpacked(state, mapping, files, path):
                 raise InputError(f"{path}: tensor '{name}' is {info['dtype']} × {info['shape']}; "
                                  f"expected a float dtype × {list(files[name][2])}")
             target = state[mapping[name]].detach()
-            target.copy_(f.get_tensor(name).to(target.dtype))
+            loaded = f.get_tensor(name)
+            error_energy = (loaded.double() - target.double()).pow(2).sum().item()
+            weight_energy = target.double().pow(2).sum().item()
+            errors[name] = error_energy / weight_energy if weight_energy else (0.0 if not error_energy else math.inf)
+            target.copy_(loaded.to(target.dtype))
+    return errors
 
 
-def embed_sentences(model, tokenizer, sentences, modes, normalize, max_length):
-    outputs = []
-    for start in range(0, len(sentences), 32):
-        inputs = tokenizer(sentences[start:start + 32], padding=True, truncation=True, max_length=max_length,
-                           return_tensors="pt")
-        inputs = {k: v for k, v in inputs.items() if k in tokenizer.model_input_names}
-        outputs.append(embed(model, inputs, modes, normalize))
-    return torch.cat(outputs)
-
-
-def max_seq_length(model_dir, tokenizer):
-    path = os.path.join(model_dir, "sentence_bert_config.json")
-    if os.path.exists(path):
+def predicted_damage(path, errors):
+    """Σ β_t ε_t² over the tensors of `errors` with β from the sensitivity JSON `path`, and its "inputs"."""
+    try:
         with open(path) as f:
-            return json.load(f).get("max_seq_length", 512)
-    return min(tokenizer.model_max_length, 512)
+            sensitivity = json.load(f)
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path}: not a readable sensitivity JSON ({error})")
+    if sensitivity.get("schema") != SCHEMA:
+        raise InputError(f"{path}: schema is {sensitivity.get('schema')!r}, not '{SCHEMA}'")
+    betas = sensitivity.get("tensors")
+    if not isinstance(betas, dict):
+        raise InputError(f"{path}: no \"tensors\" object of β by tensor name")
+    unknown = [name for name, error in errors.items() if error > 0 and name not in betas]
+    if unknown:
+        print(f"warning: {path}: no β for {len(unknown)} changed tensors, counted as 0, first '{unknown[0]}'",
+              file=sys.stderr)
+    total = sum(betas[name] * error for name, error in errors.items() if error > 0 and name in betas)
+    return total, sensitivity.get("inputs", "random")
 
 
 def evaluate(args):
-    """Prints the cosine between ORIGINAL_DIR's embeddings and those with UNPACKED's weights."""
+    """Prints the cosine between ORIGINAL_DIR's embeddings and those with UNPACKED's weights on the inputs of
+    `args.inputs`, and with --sensitivity the damage its β predict."""
     original_dir, unpacked = args.evaluate
     if not os.path.isfile(unpacked):
         raise InputError(f"{unpacked}: no such file")
-    sentences = read_sentences(args.sentences)
     model, tokenizer, modes, normalize = load_model(original_dir)
     files = weight_files(original_dir)
     state = model.state_dict(keep_vars=True)
     mapping = map_names(files, state)
-    max_length = max_seq_length(original_dir, tokenizer)
-    reference = embed_sentences(model, tokenizer, sentences, modes, normalize, max_length)
-    load_unpacked(state, mapping, files, unpacked)
-    candidate = embed_sentences(model, tokenizer, sentences, modes, normalize, max_length)
-    damage = one_minus_cos(reference, candidate)
+    batches = input_batches(original_dir, model, tokenizer, args)
+    reference = [embed(model, inputs, modes, normalize) for inputs in batches]
+    errors = load_unpacked(state, mapping, files, unpacked)
+    candidate = [embed(model, inputs, modes, normalize) for inputs in batches]
+    damage = one_minus_cos(torch.cat(reference), torch.cat(candidate))
     result = {
+        "inputs": args.inputs,
+        "sequences": len(damage),
         "mean_cos": 1 - damage.mean().item(),
         "min_cos": 1 - damage.max().item(),
         "one_minus_mean_cos": damage.mean().item(),
-        "sentences": len(sentences),
     }
+    if args.sensitivity:
+        result["predicted"], result["sensitivity_inputs"] = predicted_damage(args.sensitivity, errors)
     if args.json:
         print(json.dumps(result))
-    else:
-        print(f"sentences:    {result['sentences']}")
-        print(f"mean cos:     {result['mean_cos']:.9f}")
-        print(f"min cos:      {result['min_cos']:.9f}")
-        print(f"1 - mean cos: {result['one_minus_mean_cos']:.3e}")
+        return
+    kind = "sentences" if args.inputs == "sentences" else "random-token sequences"
+    print(f"inputs:       {result['sequences']} {kind}")
+    print(f"mean cos:     {result['mean_cos']:.9f}")
+    print(f"min cos:      {result['min_cos']:.9f}")
+    print(f"1 - mean cos: {result['one_minus_mean_cos']:.3e}")
+    if args.sensitivity:
+        ratio = result["predicted"] / result["one_minus_mean_cos"] if result["one_minus_mean_cos"] else math.inf
+        print(f"predicted:    {result['predicted']:.3e} (Σ β·ε², β on {result['sensitivity_inputs']} inputs; "
+              f"{ratio:.2f} × measured)")
 
 
 def main(argv=None):
