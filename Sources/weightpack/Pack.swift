@@ -63,7 +63,8 @@ struct Pack: ParsableCommand {
             throw ValidationError("--recipe replaces --quant and --codec; give one or the other.")
         }
         if let quant, PackOptions.Quantization(rawValue: quant.lowercased()) == nil {
-            throw ValidationError("--quant must be int8 or none; got '\(quant)'.")
+            throw ValidationError(
+                "--quant must be int8 or none; got '\(quant)'. Other quantizations are recipes, e.g. --recipe int4.")
         }
         if let codec {
             do { _ = try PackOptions.Codec(parsing: codec).makeCodec() } catch {
@@ -76,7 +77,13 @@ struct Pack: ParsableCommand {
     }
 
     func packOptions() throws -> PackOptions {
-        if let plan { return try TunePlan.read(path: plan).packOptions() }
+        if let plan {
+            do { return try TunePlan.read(path: plan).packOptions() } catch {
+                var error = error
+                if error.path == nil { error.path = plan }
+                throw error
+            }
+        }
         let rules = try rules.map { try RecipeRule(parsing: $0) }
         if let recipe { return PackOptions(recipe: try Recipe.parse(recipe), rules: rules) }
         var options = try PackOptions(

@@ -54,6 +54,14 @@ struct Tune: ParsableCommand {
         guard budgets.filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of --min-snr, --target-bpw, --max-size, --max-output-error.")
         }
+        for (flag, value) in [
+            ("--min-snr", minimumSNR), ("--target-bpw", targetBitsPerWeight),
+            ("--max-output-error", maximumOutputError),
+        ] {
+            if let value, !(value.isFinite && value > 0) {
+                throw ValidationError("\(flag) must be a number greater than 0; got \(value).")
+            }
+        }
         if maximumOutputError != nil, sensitivity == nil {
             throw ValidationError("--max-output-error needs --sensitivity sens.json.")
         }

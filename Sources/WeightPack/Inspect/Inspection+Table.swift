@@ -69,6 +69,9 @@ extension Inspection {
             .init("tensor", width: 29, alignLeft: true), .init("dtype", width: 5, alignLeft: true),
             .init("shape", width: 10, alignLeft: true), .init("original", width: 9), .init("stored", width: 9),
             .init("ratio", width: 5), .init("bpw", width: 5),
+            .init(
+                "chain", width: max(5, tensors.map { TensorGrouping.stage.group(of: $0).count }.max() ?? 0),
+                alignLeft: true),
         ])
         let rows = options.sort.map { tensors.sorted(by: $0) } ?? tensors
         let shown = rows.prefix(options.top ?? rows.count)
@@ -76,7 +79,7 @@ extension Inspection {
             table.rows.append([
                 row.name, row.dtype, row.shape.map(String.init).joined(separator: "×"), bytes(row.originalBytes),
                 bytes(row.storedBytes), HumanFormat.fixed(row.ratio, digits: 2),
-                HumanFormat.fixed(row.bitsPerWeight, digits: 2),
+                HumanFormat.fixed(row.bitsPerWeight, digits: 2), TensorGrouping.stage.group(of: row),
             ])
         }
         return (table, shown.count, rows.count)

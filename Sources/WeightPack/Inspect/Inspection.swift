@@ -19,6 +19,9 @@ public struct InspectionRow: Sendable, Codable, Equatable {
     public var stages: [String]
     /// Bytes after each stage, in order (same length as `stages`).
     public var bytesAfterStage: [Int]
+    /// The chain with each stage's distinguishing parameters, e.g. `quant:int4:group=32 > auto`; empty when
+    /// stored as is.
+    public var chain: String
 
     /// `originalBytes / storedBytes` (1 for empty tensors).
     public var ratio: Double { storedBytes == 0 ? 1 : Double(originalBytes) / Double(storedBytes) }
@@ -26,7 +29,7 @@ public struct InspectionRow: Sendable, Codable, Equatable {
     public var bitsPerWeight: Double { elementCount == 0 ? 0 : Double(storedBytes) * 8 / Double(elementCount) }
 
     enum CodingKeys: String, CodingKey {
-        case name, dtype, shape, stages
+        case name, dtype, shape, stages, chain
         case elementCount = "elements"
         case originalBytes = "original_bytes"
         case storedBytes = "stored_bytes"
@@ -38,8 +41,9 @@ public struct InspectionRow: Sendable, Codable, Equatable {
     /// Creates a row; `bytesAfterStage` must have one entry per stage.
     public init(
         name: String, dtype: String, shape: [Int], elementCount: Int, originalBytes: Int, storedBytes: Int,
-        stages: [String], bytesAfterStage: [Int]
+        stages: [String], bytesAfterStage: [Int], chain: String? = nil
     ) {
+        self.chain = chain ?? stages.joined(separator: " > ")
         self.name = name
         self.dtype = dtype
         self.shape = shape
@@ -60,6 +64,7 @@ public struct InspectionRow: Sendable, Codable, Equatable {
         storedBytes = try container.decode(Int.self, forKey: .storedBytes)
         stages = try container.decode([String].self, forKey: .stages)
         bytesAfterStage = try container.decode([Int].self, forKey: .bytesAfterStage)
+        chain = try container.decodeIfPresent(String.self, forKey: .chain) ?? stages.joined(separator: " > ")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -72,6 +77,7 @@ public struct InspectionRow: Sendable, Codable, Equatable {
         try container.encode(storedBytes, forKey: .storedBytes)
         try container.encode(stages, forKey: .stages)
         try container.encode(bytesAfterStage, forKey: .bytesAfterStage)
+        try container.encode(chain, forKey: .chain)
         try container.encode(ratio, forKey: .ratio)
         try container.encode(bitsPerWeight, forKey: .bitsPerWeight)
     }
@@ -190,7 +196,7 @@ public enum Inspector {
                 name: info.name, dtype: info.storageType?.lowercased() ?? info.dtype.name, shape: info.shape.dimensions,
                 elementCount: (try? info.shape.elementCount()) ?? 0, originalBytes: info.originalByteCount,
                 storedBytes: info.storedByteCount, stages: info.stages.map(\.name),
-                bytesAfterStage: info.stages.map(\.outputByteCount))
+                bytesAfterStage: info.stages.map(\.outputByteCount), chain: StageSummary.chain(info.stages))
         }
         var inspection = Inspection(
             path: path, format: source.format.rawValue, fileBytes: source.fileByteCount,

@@ -32,7 +32,7 @@ public enum TensorGrouping: Sendable, Equatable {
         case .dtype: row.dtype
         case .stage:
             row.stages.isEmpty
-                ? (DType(name: row.dtype) == nil ? row.dtype : "stored as is") : row.stages.joined(separator: " > ")
+                ? (DType(name: row.dtype) == nil ? row.dtype : "stored as is") : row.chain
         case .prefix(let count):
             row.name.split(separator: ".", omittingEmptySubsequences: false).prefix(count).joined(separator: ".")
         }

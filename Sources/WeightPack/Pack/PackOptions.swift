@@ -61,6 +61,8 @@ public struct PackOptions: Sendable {
     public var minimumQuantizedDimensions: Int
     /// Recipes for tensors by exact name (from a tune plan, `--plan`); they take precedence over rules.
     public var tensorRecipes: [String: Recipe] = [:]
+    /// True when ``tensorRecipes`` comes from a plan that must name every tensor of the input and nothing else.
+    public var planIsComplete = false
     /// What lossy stages do with NaN and infinite elements (`--nan`); default `.error`.
     public var nonFinite: NonFinitePolicy = .error
 

@@ -32,18 +32,25 @@ struct PackPlan: Sendable {
     ///   (a value transform on an integer tensor, a group that does not divide a row, ...); a read error while
     ///   computing a global threshold.
     init(source: any TensorSource, options: PackOptions) throws(WeightPackError) {
+        if options.planIsComplete { try Self.checkPlanNames(options.tensorRecipes, source: source) }
         var recipes: [String: Recipe] = [:]
         var globalPrunes: [String: [TensorInfo]] = [:]
+        var refusals: [WeightPackError] = []
         for info in source.tensorInfos {
             var (recipe, fromRule) = Self.recipe(for: info, options: options)
             if recipe.isLossy {
                 guard info.dtype.isFloatingPoint else {
-                    throw WeightPackError(
-                        .invalidOption,
-                        "rule recipe '\(recipe)' changes values, but the tensor is \(info.dtype.name); value stages apply to float tensors only",
-                        tensorName: info.name)
+                    refusals.append(
+                        WeightPackError(
+                            .invalidOption,
+                            "rule recipe '\(recipe)' changes values, but the tensor is \(info.dtype.name); value stages apply to float tensors only",
+                            tensorName: info.name))
+                    continue
                 }
-                recipe = try Self.validateFirstStage(recipe, info: info, fromRule: fromRule)
+                do { recipe = try Self.validateFirstStage(recipe, info: info, fromRule: fromRule) } catch {
+                    refusals.append(error)
+                    continue
+                }
             }
             if case .globalPrune(let sparsity, let arguments) = recipe.steps.first {
                 globalPrunes[Self.globalKey(sparsity, arguments), default: []].append(info)
@@ -52,6 +59,16 @@ struct PackPlan: Sendable {
                     .invalidOption, "recipe '\(recipe)': a global prune must be the first stage", tensorName: info.name)
             }
             recipes[info.name] = recipe
+        }
+        if var first = refusals.first {
+            if refusals.count > 1 {
+                let others = refusals.dropFirst().compactMap(\.tensorName)
+                first.message +=
+                    "; \(others.count) more tensor\(others.count == 1 ? "" : "s") cannot take \(others.count == 1 ? "its" : "their") recipe either: "
+                    + others.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (others.count > 8 ? ", …" : "")
+                    + ". Give them another recipe with --rule 'NAME=int8' (or any recipe that applies)"
+            }
+            throw first
         }
         for (_, infos) in globalPrunes {
             guard case .globalPrune(let sparsity, let arguments) = recipes[infos[0].name]?.steps.first else { continue }
@@ -66,6 +83,32 @@ struct PackPlan: Sendable {
             }
         }
         self.recipes = recipes
+    }
+
+    /// A plan must name every tensor of the source, and nothing else.
+    private static func checkPlanNames(_ recipes: [String: Recipe], source: any TensorSource) throws(WeightPackError) {
+        let names = Set(source.tensorInfos.map(\.name))
+        let missing = source.tensorInfos.map(\.name).filter { recipes[$0] == nil }
+        let unknown = recipes.keys.filter { !names.contains($0) }.sorted()
+        guard missing.isEmpty, unknown.isEmpty else {
+            var parts: [String] = []
+            if !missing.isEmpty {
+                parts.append(
+                    "it gives no recipe for \(missing.count) of the model's tensors ("
+                        + missing.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (missing.count > 5 ? ", …" : "")
+                        + ")")
+            }
+            if !unknown.isEmpty {
+                parts.append(
+                    "it names \(unknown.count) tensors the model does not have ("
+                        + unknown.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+                        + ")")
+            }
+            throw WeightPackError(
+                .invalidOption,
+                "the plan does not fit this model: \(parts.joined(separator: " and ")); make a plan for it with `weightpack tune --plan`",
+                path: source.path)
+        }
     }
 
     private static func globalKey(_ sparsity: Double, _ arguments: [String]) -> String {

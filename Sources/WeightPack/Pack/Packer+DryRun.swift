@@ -39,6 +39,6 @@ extension Packer {
                     bytesDone: infos[..<entries.count].reduce(0) { $0 + $1.originalByteCount },
                     byteCount: infos.reduce(0) { $0 + $1.originalByteCount }))
         }
-        return TunePlan(budget: "dry run of pack", tensors: entries)
+        return TunePlan(budget: "none (pack --dry-run: nothing written)", tensors: entries)
     }
 }

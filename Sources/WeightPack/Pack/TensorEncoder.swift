@@ -39,7 +39,11 @@ struct TensorEncoder: Sendable {
                 }
             } catch { throw WeightPackError(wrapping: error, path: nil, tensorName: tensor.name) }
         } catch {
-            throw WeightPackError(wrapping: error, path: nil, tensorName: tensor.name)
+            var wrapped = WeightPackError(wrapping: error, path: nil, tensorName: tensor.name)
+            if (error as? TransformError)?.code == .nonFiniteValues {
+                wrapped.message += " (pack --nan zero sets them to 0; --nan keep-float keeps this tensor lossless)"
+            }
+            throw wrapped
         }
     }
 }

@@ -41,12 +41,7 @@ public struct RateDistortionCurves: Sendable, Codable, Equatable {
     /// - Throws: `WeightPackError.Code.invalidOption` naming the file when it is unreadable or not
     ///   `weightpack.rd/1`.
     public static func read(path: String) throws(WeightPackError) -> RateDistortionCurves {
-        let curves: RateDistortionCurves
-        do {
-            curves = try JSONDecoder().decode(Self.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw WeightPackError(.invalidOption, "not a readable rate-distortion file: \(error)", path: path)
-        }
+        let curves = try UserJSONFile.decode(Self.self, path: path, what: "rate-distortion (weightpack.rd/1)")
         guard curves.schema == "weightpack.rd/1" else {
             throw WeightPackError(.invalidOption, "schema is '\(curves.schema)', not 'weightpack.rd/1'", path: path)
         }

@@ -155,7 +155,9 @@ public struct Recipe: Sendable, CustomStringConvertible {
         throws(WeightPackError) -> any ValueTransform
     {
         do { return try type.init(recipeArguments: arguments) } catch {
-            throw WeightPackError(.invalidOption, "recipe '\(shownAs)': stage '\(type.stageName)': \(error.message)")
+            let message =
+                error.message.hasPrefix("stage '") ? error.message : "stage '\(type.stageName)': \(error.message)"
+            throw WeightPackError(.invalidOption, "recipe '\(shownAs)': \(message)")
         }
     }
 

@@ -27,8 +27,8 @@ struct StageChain: Sendable {
 
     /// Encodes `tensor` through `recipe`.
     /// A value transform that reports `notBeneficial` (a low-rank split that would not save elements) is skipped
-    /// for this tensor; an entropy stage that leaves every section raw is dropped; a chain left empty stores the
-    /// elements as they are.
+    /// for this tensor; an entropy stage that leaves every section raw is dropped; a chain left empty, or a lossless
+    /// chain whose payload is no smaller than the elements, stores the elements as they are.
     /// - Throws: the stage's error naming the tensor (e.g. NaN in a tensor to quantize); `WeightPackError` with
     ///   `.invalidOption` when a stage needs float values the payload no longer has.
     /// - Parameter releaseInput: called with byte ranges of the tensor's elements as soon as they have been copied
@@ -105,8 +105,12 @@ struct StageChain: Sendable {
             }
         }
         guard !stages.isEmpty else { return EncodedTensor(tensor: tensor, stages: [], storedBytes: tensor.data) }
-        return EncodedTensor(
-            tensor: tensor, stages: stages, storedBytes: WPKPayload.serialize(sections.map(\.bytes)))
+        let stored = WPKPayload.serialize(sections.map(\.bytes))
+        if !recipe.isLossy, stored.count >= tensor.data.count {
+            // A lossless chain that saves nothing (a tiny tensor, random bytes): store the elements as they are.
+            return EncodedTensor(tensor: tensor, stages: [], storedBytes: tensor.data)
+        }
+        return EncodedTensor(tensor: tensor, stages: stages, storedBytes: stored)
     }
 
     /// Float32 elements copied from `bytes` (little-endian) in chunks of 16 MiB, `release` called after each.

@@ -12,12 +12,7 @@ public enum SensitivityFile {
             var schema: String
             var tensors: [String: Double]
         }
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw WeightPackError(.invalidOption, "not a readable sensitivity file: \(error)", path: path)
-        }
+        let file = try UserJSONFile.decode(File.self, path: path, what: "sensitivity (weightpack.sensitivity/1)")
         guard file.schema == "weightpack.sensitivity/1" else {
             throw WeightPackError(
                 .invalidOption, "schema is '\(file.schema)', not 'weightpack.sensitivity/1'", path: path)
@@ -45,5 +40,31 @@ public enum AtomicText {
                 throw error
             }
         } catch { throw WeightPackError(wrapping: error, path: path) }
+    }
+}
+
+/// Reads a small JSON document the user names, with errors that say what is wrong in words.
+enum UserJSONFile {
+    /// The decoded document.
+    /// - Throws: `WeightPackError.Code.invalidOption` naming the file: it does not exist or cannot be read, is not
+    ///   JSON, or lacks a field `what` needs.
+    static func decode<T: Decodable>(_ type: T.Type, path: String, what: String) throws(WeightPackError) -> T {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw WeightPackError(
+                .invalidOption,
+                FileManager.default.fileExists(atPath: path)
+                    ? "cannot read the \(what) file" : "no such \(what) file", path: path)
+        }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
+            let location = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            throw WeightPackError(.invalidOption, "not a \(what) file: field '\(location)' is missing", path: path)
+        } catch let DecodingError.typeMismatch(_, context) {
+            let location = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw WeightPackError(
+                .invalidOption, "not a \(what) file: field '\(location)' has the wrong type", path: path)
+        } catch {
+            throw WeightPackError(.invalidOption, "not a \(what) file: it is not valid JSON", path: path)
+        }
     }
 }

@@ -62,15 +62,11 @@ public struct TunePlan: Sendable, Codable, Equatable {
     /// - Throws: `WeightPackError.Code.invalidOption` naming the file when it cannot be read or is not a
     ///   `weightpack.plan/1` document.
     public static func read(path: String) throws(WeightPackError) -> TunePlan {
-        do {
-            let plan = try JSONDecoder().decode(TunePlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-            guard plan.schema == "weightpack.plan/1" else {
-                throw WeightPackError(.invalidOption, "schema is '\(plan.schema)', not 'weightpack.plan/1'", path: path)
-            }
-            return plan
-        } catch let error as WeightPackError { throw error } catch {
-            throw WeightPackError(.invalidOption, "not a readable plan: \(error)", path: path)
+        let plan = try UserJSONFile.decode(TunePlan.self, path: path, what: "plan (weightpack.plan/1)")
+        guard plan.schema == "weightpack.plan/1" else {
+            throw WeightPackError(.invalidOption, "schema is '\(plan.schema)', not 'weightpack.plan/1'", path: path)
         }
+        return plan
     }
 
     /// The JSON text, keys sorted, one entry per line.
@@ -84,7 +80,12 @@ public struct TunePlan: Sendable, Codable, Equatable {
     /// - Throws: `WeightPackError.Code.invalidOption` when a recipe does not parse.
     public func packOptions() throws(WeightPackError) -> PackOptions {
         var options = PackOptions(recipe: try Recipe.parse("lossless"))
-        for entry in tensors { options.tensorRecipes[entry.name] = try Recipe.parse(entry.recipe) }
+        for entry in tensors {
+            do { options.tensorRecipes[entry.name] = try Recipe.parse(entry.recipe) } catch {
+                throw WeightPackError(error.code, error.message, tensorName: entry.name)
+            }
+        }
+        options.planIsComplete = true
         return options
     }
 }
