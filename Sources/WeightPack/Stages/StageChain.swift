@@ -77,6 +77,7 @@ struct StageChain: Sendable {
                         .invalidOption, "stage 'shuffle' needs elements; none are left", tensorName: tensor.name)
                 }
                 let output = try ByteShuffle().encode(sections[position].bytes, dtype: dtype, tensorName: tensor.name)
+                if stages.isEmpty { releaseInput?(0..<tensor.data.count) }
                 sections.replaceSubrange(position...position, with: output.sections)
                 stages.append(
                     StageDescriptor(
@@ -87,6 +88,7 @@ struct StageChain: Sendable {
                 let results = try ParallelMap.map(sections.count) { index in
                     try SectionCoding.encode(sections[index], choice: choice)
                 }
+                if stages.isEmpty { releaseInput?(0..<tensor.data.count) }
                 let coders = results.map(\.1)
                 let coded = zip(sections, results).map { PayloadSection(kind: $0.kind, bytes: $1.0) }
                 if coders.contains(where: { $0 != .raw }) {
