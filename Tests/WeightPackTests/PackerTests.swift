@@ -63,7 +63,9 @@ struct PackerTests {
         // The input file and the tensor, each named once.
         #expect(error?.path == input)
         #expect(error?.code == .underlying)
-        let message = "1 of 12 elements are NaN or infinite as Float32; stage 'quant:int8' cannot represent them"
+        let message =
+            "1 of 12 elements are NaN or infinite as Float32; stage 'quant:int8' cannot represent them "
+            + "(pack --nan zero sets them to 0; --nan keep-float keeps this tensor lossless)"
         #expect(error?.message == message)
         #expect(description == "\(input), tensor 'encoder.bad.weight': \(message)")
         #expect(description.components(separatedBy: "encoder.bad.weight").count == 2, "\(description)")
