@@ -86,7 +86,7 @@ extension HuffmanAlphabet {
                 start + Int64(lengthField) < bound
             else {
                 throw corrupt(
-                    "run \(index) (start \(start), \(lengthField + 1) values) leaves the width-\(width) range or the \(count) values"
+                    "run \(index) (start \(start), \(lengthField &+ 1) values) leaves the width-\(width) range or the \(count) values"
                 )
             }
             for value in start...(start + Int64(lengthField)) { values.append(Int32(value)) }

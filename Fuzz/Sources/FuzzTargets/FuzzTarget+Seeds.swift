@@ -1,0 +1,1 @@
+../../../Tests/WeightPackTests/FuzzTarget+Seeds.swift
