@@ -302,7 +302,8 @@ def test_rules_choose_each_tensors_chain_and_the_last_match_wins(weightpack, tmp
     stages = stages_by_name(weightpack, packed)
     assert stages["embed.weight"] == ["quant", "zstd"], "no rule: the --recipe"
     assert stages["layer.0.weight"] == ["ggml", "zstd"]
-    assert stages["layer.0.bias"][0] == "shuffle", "lossless: shuffle, then an entropy stage that may drop out"
+    assert stages["layer.0.bias"][:1] in (["shuffle"], []), \
+        "lossless: shuffle, then an entropy stage that may drop out; stored as is when that saves nothing"
     assert stages["layer.1.weight"] == ["quant", "zstd"]
     assert stages["layer.1.bias"][0] == "quant", "a rule applies its value stages to a 1-D tensor too"
     assert "quant" not in stages["position_ids"] and "ggml" not in stages["position_ids"]
