@@ -17,11 +17,16 @@ struct AtomicFileWriterTests {
         try writer.write([1, 2, 3] as [UInt8])
         try writer.write(Data([4, 5]))
         #expect(writer.byteCount == 5)
-        // While writing, only the hidden temporary exists, beside the destination.
+        // While writing, nothing is visible in the folder: an unnamed file (Linux O_TMPFILE), or, where the file
+        // system cannot make one, a hidden temporary beside the destination.
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(FileManager.default.fileExists(atPath: writer.temporaryPath))
-        #expect(URL(fileURLWithPath: writer.temporaryPath).deletingLastPathComponent().path == folder.url.path)
-        #expect(URL(fileURLWithPath: writer.temporaryPath).lastPathComponent.hasPrefix(".out.bin.tmp-"))
+        if writer.temporaryPath.hasPrefix("/proc/self/fd/") {
+            #expect(try folder.contents().isEmpty)
+        } else {
+            #expect(URL(fileURLWithPath: writer.temporaryPath).deletingLastPathComponent().path == folder.url.path)
+            #expect(URL(fileURLWithPath: writer.temporaryPath).lastPathComponent.hasPrefix(".out.bin.tmp-"))
+        }
         try writer.commit()
         #expect(try contents(path) == [1, 2, 3, 4, 5])
         #expect(try folder.contents() == ["out.bin"])
@@ -47,7 +52,8 @@ struct AtomicFileWriterTests {
         try Data("previous".utf8).write(to: URL(fileURLWithPath: path))
         let writer = try AtomicFileWriter(path: path)
         try writer.write(Data(count: 4096))
-        #expect(try folder.contents().count == 2)
+        // The previous file, and at most the hidden temporary of a file system without unnamed files.
+        #expect(try folder.contents().filter { !$0.hasPrefix(".out.bin.tmp-") } == ["out.bin"])
         writer.abort()
         writer.abort()  // safe twice
         #expect(try folder.contents() == ["out.bin"])
@@ -76,7 +82,10 @@ struct AtomicFileWriterTests {
             #expect(FileManager.default.fileExists(atPath: temporaryPath))
         }
         #expect(!temporaryPath.isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: temporaryPath))
+        if !temporaryPath.hasPrefix("/proc/self/fd/") {
+            // (A descriptor number may be reused at once by a test running in parallel: only a named file is checked.)
+            #expect(!FileManager.default.fileExists(atPath: temporaryPath))
+        }
         #expect(try folder.contents() == ["out.bin"])
         #expect(try contents(path) == Array("previous".utf8))
     }
