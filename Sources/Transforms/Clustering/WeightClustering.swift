@@ -147,18 +147,7 @@ public struct WeightClustering: ValueTransform {
     ///   deterministic.
     public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
         let count = try Self.elementCount(of: shape, tensorName: tensorName)
-        guard values.count == count else {
-            throw TransformError(
-                .invalidParameter, "cluster got \(values.count) values for shape \(shape) of \(count) elements",
-                tensorName: tensorName)
-        }
-        let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        guard nonFinite == 0 else {
-            throw TransformError(
-                .nonFiniteValues,
-                "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; cluster cannot represent them",
-                tensorName: tensorName)
-        }
+        try ValueCheck.require(values, count: count, shape: shape, stage: recipeText, tensorName: tensorName)
         let clusterer = KMeansClusterer(
             k: 1 << bits, initialization: initialization, maxIterations: maxIterations, seed: seed)
         let result = values.withUnsafeBufferPointer { clusterer.cluster(SortedValues($0), pinningZero: true) }

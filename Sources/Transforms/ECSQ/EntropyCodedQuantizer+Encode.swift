@@ -13,19 +13,7 @@ extension EntropyCodedQuantizer {
     public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
         try validate(shape: shape, tensorName: tensorName)
         let (rows, columns, count) = try IntegerQuantizer.Layout.rowsAndColumns(of: shape, tensorName: tensorName)
-        guard values.count == count else {
-            throw TransformError(
-                .invalidParameter,
-                "stage '\(recipeText)' was given \(values.count) values for shape \(shape) of \(count) elements",
-                tensorName: tensorName)
-        }
-        let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        guard nonFinite == 0 else {
-            throw TransformError(
-                .nonFiniteValues,
-                "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; stage '\(recipeText)' cannot represent them",
-                tensorName: tensorName)
-        }
+        try ValueCheck.require(values, count: count, shape: shape, stage: recipeText, tensorName: tensorName)
         let stepRows = count == 0 ? 0 : rows
         var parameters = ["rows": String(rows), "columns": String(columns)]
         let rowSteps: [Float]

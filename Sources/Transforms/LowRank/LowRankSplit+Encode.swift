@@ -16,18 +16,7 @@ extension LowRankSplit {
     public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
         try validate(shape: shape, tensorName: tensorName)
         let (rows, columns) = try Self.matrixDimensions(of: shape, tensorName: tensorName)
-        guard values.count == rows * columns else {
-            throw TransformError(
-                .invalidParameter, "lowrank got \(values.count) values for shape \(shape) (\(rows * columns))",
-                tensorName: tensorName)
-        }
-        let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        guard nonFinite == 0 else {
-            throw TransformError(
-                .nonFiniteValues,
-                "\(nonFinite) of \(values.count) elements are NaN or infinite; an SVD needs finite values",
-                tensorName: tensorName)
-        }
+        try ValueCheck.require(values, count: rows * columns, shape: shape, stage: recipeText, tensorName: tensorName)
         let svd = try SingularValueDecomposition(values, rows: rows, columns: columns, tensorName: tensorName)
         let rank: Int
         switch selection {

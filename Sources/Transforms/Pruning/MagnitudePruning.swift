@@ -164,18 +164,7 @@ public struct MagnitudePruning: ValueTransform {
     public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
         try validate(shape: shape, tensorName: tensorName)
         let count = try WeightClustering.elementCount(of: shape, tensorName: tensorName)
-        guard values.count == count else {
-            throw TransformError(
-                .invalidParameter, "prune got \(values.count) values for shape \(shape) of \(count) elements",
-                tensorName: tensorName)
-        }
-        let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        guard nonFinite == 0 else {
-            throw TransformError(
-                .nonFiniteValues,
-                "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; prune cannot rank them",
-                tensorName: tensorName)
-        }
+        try ValueCheck.require(values, count: count, shape: shape, stage: recipeText, tensorName: tensorName)
         let selection = values.withUnsafeBufferPointer { PrunedSelection($0, rule: pruningRule(values)) }
         var parameters = ["count": String(count), "pruned": String(count - selection.survivors.count)]
         if let sparsity { parameters["sparsity"] = "\(sparsity)" }

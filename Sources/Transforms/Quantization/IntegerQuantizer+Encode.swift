@@ -12,19 +12,8 @@ extension IntegerQuantizer {
     /// - Complexity: O(n), two passes over each run of elements; deterministic.
     public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
         let layout = try Layout(shape: shape, granularity: granularity, stage: recipeText, tensorName: tensorName)
-        guard values.count == layout.elementCount else {
-            throw TransformError(
-                .invalidParameter,
-                "stage '\(recipeText)' was given \(values.count) values for shape \(shape) of \(layout.elementCount) elements",
-                tensorName: tensorName)
-        }
-        let nonFinite = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        guard nonFinite == 0 else {
-            throw TransformError(
-                .nonFiniteValues,
-                "\(nonFinite) of \(values.count) elements are NaN or infinite as Float32; stage '\(recipeText)' cannot represent them",
-                tensorName: tensorName)
-        }
+        try ValueCheck.require(
+            values, count: layout.elementCount, shape: shape, stage: recipeText, tensorName: tensorName)
         var scales = [Float](repeating: 0, count: layout.scaleCount)
         var zeroPoints = [UInt8](repeating: 0, count: mode == .affine ? layout.scaleCount : 0)
         var fields = [UInt8](repeating: 0, count: layout.elementCount)
