@@ -97,11 +97,21 @@ extension IntegerQuantizer {
         guard maxMagnitude > 0 else { return 0 }  // fields stay 0
         guard let scale = storedScale(Self.symmetricScale(maxMagnitude: maxMagnitude, qmax: qmax))
         else { return nil }
+        // |w / scale| ≤ qmax ≤ 127 here, so the shifter rounding below is exact (and avoids a libm call per element).
         for index in run.indices {
-            let q = min(max((run[index] / scale).rounded(.toNearestOrEven), -qmax), qmax)
+            let q = min(max(Self.roundedToNearestEven(run[index] / scale), -qmax), qmax)
             fields[index] = UInt8(truncatingIfNeeded: Int(q))
         }
         return scale
+    }
+
+    /// `x` rounded to the nearest integer, ties to even, for |x| < 2^22: adding and subtracting 1.5 × 2^23 leaves
+    /// the integer part in the significand under IEEE 754's default rounding (the same result as
+    /// `x.rounded(.toNearestOrEven)`, without a call to libm's `rintf` on CPUs Swift does not assume SSE4.1 for).
+    @inline(__always)
+    static func roundedToNearestEven(_ x: Float) -> Float {
+        let shifter: Float = 12_582_912  // 1.5 × 2^23
+        return (x + shifter) - shifter
     }
 
     /// Quantizes one run on the affine grid into unsigned codes; returns its scale and zero point, or `nil`
