@@ -8,7 +8,8 @@ struct Convert: ParsableCommand {
         abstract: "Convert a model between safetensors, NPZ, NPY, raw, GGUF and .wpk.",
         discussion: """
             The output format comes from the output's extension (.safetensors, .npz, .npy, .gguf, .wpk, .bin) \
-            unless --to names it; npy-dir and raw without an extension write a folder.
+            unless --to names it; npy-dir and raw without an extension write a folder. A .wpk output is packed \
+            with the int8 preset (lossy); `weightpack pack --recipe` chooses another.
             """)
 
     @Argument(help: "The model to read (a file, a sharded checkpoint's index or folder, or a raw file).")

@@ -1,18 +1,24 @@
 import ArgumentParser
+import Foundation
 import WeightPack
 
 struct Pack: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pack a model into a compressed .wpk container.",
         discussion: """
-            A recipe is a preset or a chain of stages separated by '|', each with ':'-separated arguments.
-            Presets: lossless, int8 (the default), int4, q8_0, q4_0, cluster4, deep, ec:DB (e.g. ec:30).
-            Stages: quant:int8|int4|int2[:sym|asym][:per_tensor|per_channel|group=G], ggml:q8_0|q4_0|q4_1,
-            ecsq:snr=DB|rel=R|step=S, cluster:Nbit[:init=linear|density|kmeans++][:codebook=f16],
-            prune:SPARSITY[:global], lowrank:rank=R|energy=F, shuffle, and last an entropy stage:
-            huffman, zstd[:LEVEL], lz4 or auto.
+            A recipe is a preset or a chain of stages separated by '|', each with ':'-separated arguments \
+            (README, "Recipes"). Presets: lossless, int8 (the default), int4, q8_0, q4_0, cluster4, deep, \
+            ec:DB (e.g. ec:30).
+
+            Stages: quant:int8|int4|int2[:sym|asym][:per_tensor|per_channel|group=G][:scale=f16], \
+            ggml:q8_0|q4_0|q4_1|q5_0|q5_1, ecsq:snr=DB|rel=R|step=S, \
+            cluster:Nbit[:init=linear|density|kmeans++][:codebook=f16][:iterations=N], \
+            prune:SPARSITY[:global][:index=bitmap|relative], lowrank:rank=R|energy=F, shuffle, and last an \
+            entropy stage: huffman, zstd[:LEVEL], lz4 or auto.
+
             Example: --recipe 'prune:0.5|cluster:4bit|huffman' --rule '*.embeddings.*=int8'
-            Float tensors with fewer than 2 dimensions (biases, norms) and integer tensors keep their values
+
+            Float tensors with fewer than 2 dimensions (biases, norms) and integer tensors keep their values \
             (only the recipe's lossless stages apply) unless a --rule names them.
             """)
 
@@ -22,7 +28,7 @@ struct Pack: ParsableCommand {
     @Option(name: .shortAndLong, help: "The .wpk file to write (not with --dry-run).")
     var output: String?
 
-    @Option(help: "The recipe for float tensors with 2 or more dimensions: a preset or a chain (see below).")
+    @Option(help: "The recipe for float tensors with 2 or more dimensions: a preset or a chain (see above).")
     var recipe: String?
 
     @Option(
@@ -77,6 +83,9 @@ struct Pack: ParsableCommand {
     }
 
     func packOptions() throws -> PackOptions {
+        if let recipe, recipe.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw WeightPackError(.invalidOption, "the recipe is empty; give a preset (e.g. int8) or 'none'")
+        }
         if let plan {
             do { return try TunePlan.read(path: plan).packOptions() } catch {
                 var error = error

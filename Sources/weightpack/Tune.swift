@@ -6,9 +6,10 @@ struct Tune: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Choose each tensor's recipe under an accuracy or size budget, then pack.",
         discussion: """
-            Give exactly one budget: --min-snr DB, --target-bpw BITS, --max-size SIZE, or --max-output-error E
-            (with --sensitivity). Each float tensor with 2 or more dimensions is encoded with every candidate
-            recipe and measured; a Lagrangian sweep picks one recipe per tensor (docs/TUNE.md).
+            Give exactly one budget: --min-snr DB, --target-bpw BITS, --max-size SIZE, or --max-output-error E \
+            (with --sensitivity). Each float tensor with 2 or more dimensions is encoded with every candidate \
+            recipe and measured; a Lagrangian sweep picks one recipe per tensor (docs/TUNE.md). --target-bpw \
+            counts the bits of those tuned tensors only.
             """)
 
     @Argument(help: "The model to tune.")
