@@ -16,32 +16,51 @@ extension IntegerQuantizer {
             values, count: layout.elementCount, shape: shape, stage: recipeText, tensorName: tensorName)
         var scales = [Float](repeating: 0, count: layout.scaleCount)
         var zeroPoints = [UInt8](repeating: 0, count: mode == .affine ? layout.scaleCount : 0)
-        var fields = [UInt8](repeating: 0, count: layout.elementCount)
-        var overflowingRun: Int?
+        // One code per byte; stored as they are when the codes take whole bytes, else bit-packed afterwards.
+        var fields = Data(count: layout.elementCount)
+        let length = layout.runLength
+        // Runs are split across cores in contiguous ranges (each writes only its own runs, so the output does not
+        // depend on the core count); small tensors take one range.
+        let ranges = ParallelChunks.ranges(count: layout.scaleCount, minimumLength: max(1, (1 << 18) / max(length, 1)))
+        var overflowingRuns = [Int?](repeating: nil, count: ranges.count)
         values.withUnsafeBufferPointer { source in
-            fields.withUnsafeMutableBufferPointer { target in
-                let length = layout.runLength
-                for run in 0..<layout.scaleCount {
-                    let input = UnsafeBufferPointer(rebasing: source[(run * length)..<((run + 1) * length)])
-                    let output = UnsafeMutableBufferPointer(rebasing: target[(run * length)..<((run + 1) * length)])
-                    let scale: Float?
-                    switch mode {
-                    case .symmetric:
-                        scale = quantizeSymmetric(input, into: output)
-                    case .affine:
-                        let result = quantizeAffine(input, into: output)
-                        scale = result?.scale
-                        zeroPoints[run] = result?.zeroPoint ?? 0
+            fields.withUnsafeMutableBytes { rawTarget in
+                scales.withUnsafeMutableBufferPointer { scaleBuffer in
+                    zeroPoints.withUnsafeMutableBufferPointer { zeroBuffer in
+                        overflowingRuns.withUnsafeMutableBufferPointer { overflowBuffer in
+                            nonisolated(unsafe) let source = source
+                            nonisolated(unsafe) let target = rawTarget.bindMemory(to: UInt8.self)
+                            nonisolated(unsafe) let scaleBuffer = scaleBuffer
+                            nonisolated(unsafe) let zeroBuffer = zeroBuffer
+                            nonisolated(unsafe) let overflowBuffer = overflowBuffer
+                            let quantizer = self
+                            ParallelChunks.run(ranges) { index, runs in
+                                for run in runs {
+                                    let elements = (run * length)..<((run + 1) * length)
+                                    let input = UnsafeBufferPointer(rebasing: source[elements])
+                                    let output = UnsafeMutableBufferPointer(rebasing: target[elements])
+                                    let scale: Float?
+                                    switch quantizer.mode {
+                                    case .symmetric:
+                                        scale = quantizer.quantizeSymmetric(input, into: output)
+                                    case .affine:
+                                        let result = quantizer.quantizeAffine(input, into: output)
+                                        scale = result?.scale
+                                        zeroBuffer[run] = result?.zeroPoint ?? 0
+                                    }
+                                    guard let scale else {
+                                        overflowBuffer[index] = run
+                                        return
+                                    }
+                                    scaleBuffer[run] = scale
+                                }
+                            }
+                        }
                     }
-                    guard let scale else {
-                        overflowingRun = run
-                        return
-                    }
-                    scales[run] = scale
                 }
             }
         }
-        if let run = overflowingRun {
+        if let run = overflowingRuns.compactMap({ $0 }).first {
             throw TransformError(
                 .invalidParameter,
                 "stage '\(recipeText)': scale \(run) exceeds the largest binary16 value 65504; use scale=f32",
@@ -49,7 +68,7 @@ extension IntegerQuantizer {
         }
         var sections = [PayloadSection(kind: .bytes(symbolWidth: scaleType.byteWidth), bytes: scaleBytes(scales))]
         if mode == .affine { sections.append(PayloadSection(kind: .bytes(symbolWidth: 1), bytes: Data(zeroPoints))) }
-        let codes = packing == .bytes ? Data(fields) : Self.pack(fields, bits: format.bits)
+        let codes = packing == .bytes || format.bits == 8 ? fields : Self.pack([UInt8](fields), bits: format.bits)
         sections.append(PayloadSection(kind: .bytes(symbolWidth: 1), bytes: codes))
         return TransformOutput(sections: sections, parameters: parameters(layout))
     }
