@@ -80,17 +80,25 @@ public final class AtomicFileWriter {
         guard descriptor >= 0, !finished else {
             throw FormatError(.ioFailure, "write after the file was closed", path: path)
         }
-        var offset = byteCount
-        for region in bytes.regions {
-            let failure = region.withUnsafeBytes { writeAll($0, at: offset) }
-            if let failure {
-                throw FormatError(
-                    .ioFailure, "write failed after \(offset) bytes: \(Self.describe(failure))", path: path,
-                    byteOffset: offset)
-            }
-            offset += region.count
+        byteCount = try writeRegions(bytes, at: byteCount) { offset, failure in
+            "write failed after \(offset) bytes: \(Self.describe(failure))"
         }
-        byteCount = offset
+    }
+
+    /// Writes `bytes` region by region from byte `offset`.
+    /// - Returns: the offset after the last byte written.
+    /// - Throws: `FormatError.Code.ioFailure` with the message `message(offset, errno)` for the failing region.
+    private func writeRegions(
+        _ bytes: some DataProtocol, at offset: Int, message: (Int, Int32) -> String
+    ) throws(FormatError) -> Int {
+        var position = offset
+        for region in bytes.regions {
+            if let failure = region.withUnsafeBytes({ writeAll($0, at: position) }) {
+                throw FormatError(.ioFailure, message(position, failure), path: path, byteOffset: position)
+            }
+            position += region.count
+        }
+        return position
     }
 
     /// Writes all of `buffer` at byte `offset` of the temporary file, retrying short writes and `EINTR`.
@@ -137,15 +145,8 @@ public final class AtomicFileWriter {
                 .ioFailure, "overwrite of \(bytes.count) bytes at byte \(offset) runs past the \(byteCount) written",
                 path: path, byteOffset: offset)
         }
-        var position = offset
-        for region in bytes.regions {
-            let failure = region.withUnsafeBytes { writeAll($0, at: position) }
-            if let failure {
-                throw FormatError(
-                    .ioFailure, "write at byte \(position) failed: \(Self.describe(failure))", path: path,
-                    byteOffset: position)
-            }
-            position += region.count
+        _ = try writeRegions(bytes, at: offset) { position, failure in
+            "write at byte \(position) failed: \(Self.describe(failure))"
         }
     }
 
