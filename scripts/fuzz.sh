@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh 600                                 (ten minutes each)
 #   scripts/fuzz.sh 60 wpk-payload huffman              (two targets)
 #   FUZZ_SKIP_BUILD=1 scripts/fuzz.sh 60 huffman        (reuse the executables already built)
+#   FUZZ_MAX_RUNS=1000000 scripts/fuzz.sh 600          (each target stops after 10 minutes or a million inputs)
 #
 # Each target first replays the inputs saved in fixtures/fuzz-corpus/<target>/ (naming those that still fail), then
 # fuzzes from the fixtures of its format and the seeds it builds from valid data; the corpus it grows is kept in
@@ -68,7 +69,7 @@ for target in "${targets[@]}"; do
     done
     echo "== fuzz-$target for ${seconds}s"
     set +e
-    "$bin/fuzz-$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    "$bin/fuzz-$target" -max_total_time="$seconds" -runs="${FUZZ_MAX_RUNS:--1}" -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
         -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$artifacts/" "${inputs[@]}" >"$log" 2>&1
     status=$?
     set -e

@@ -66,3 +66,26 @@ extension Tensor {
         try self.init(name: name, dtype: dtype, shape: shape, data: bytes)
     }
 }
+
+extension Tensor {
+    /// Calls `body` with the elements as Float32, row-major, without copying when they already are: a `float32`
+    /// tensor whose bytes sit at a 4-byte-aligned address (a memory-mapped safetensors or GGUF tensor, as those
+    /// formats align their data) is passed in place; any other float tensor is converted first, as by
+    /// ``float32Values()``.
+    /// - Parameter body: reads the `elementCount` values; the buffer is valid only during the call.
+    /// - Throws: `CoreError.Code.unsupportedDType` for integer and bool tensors; whatever `body` throws.
+    public func withFloat32Values<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) throws -> Result {
+        #if _endian(little)
+            if dtype == .float32 {
+                let count = elementCount
+                let inPlace: Result?? = try data.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0
+                    else { return Result??.none }
+                    return try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count))
+                }
+                if case .some(let result) = inPlace { return result! }
+            }
+        #endif
+        return try float32Values().withUnsafeBufferPointer { try body($0) }
+    }
+}

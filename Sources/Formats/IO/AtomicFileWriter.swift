@@ -101,6 +101,10 @@ public final class AtomicFileWriter {
         return position
     }
 
+    /// Bytes per `pwrite` call. Large buffers go out in pieces of this size: on Linux a single multi-megabyte
+    /// write copies into the page cache at about half the rate of 1 MiB writes (measured with 87 MB buffers).
+    static let writeChunkByteCount = 1 << 20
+
     /// Writes all of `buffer` at byte `offset` of the temporary file, retrying short writes and `EINTR`.
     /// - Returns: `nil` on success, else the `errno` of the failure (some bytes may have been written).
     private func writeAll(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Int32? {
@@ -108,7 +112,7 @@ public final class AtomicFileWriter {
         var remaining = buffer.count
         var position = offset
         while remaining > 0 {
-            var chunk = min(remaining, 1 << 30)
+            var chunk = min(remaining, Self.writeChunkByteCount)
             if let limit = faults.failingAfterByteCount {
                 let allowed = limit - kernelByteCount
                 guard allowed > 0 else { return faults.errorNumber }

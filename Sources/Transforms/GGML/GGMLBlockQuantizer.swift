@@ -29,6 +29,17 @@ public enum GGMLBlockQuantizer {
     public static func quantize(_ values: [Float], as format: GGMLBlockFormat, tensorName: String)
         throws(TransformError) -> Data
     {
+        try values.withUnsafeBufferPointer { (source) throws(TransformError) -> Data in
+            try quantize(source, as: format, tensorName: tensorName)
+        }
+    }
+
+    /// Quantizes the Float32 elements at `values` (a multiple of 32 of them) to `format`, reading them in place
+    /// (e.g. from a memory-mapped file); the same bytes and errors as the
+    /// `[Float]` overload.
+    public static func quantize(_ values: UnsafeBufferPointer<Float>, as format: GGMLBlockFormat, tensorName: String)
+        throws(TransformError) -> Data
+    {
         guard values.count % format.blockSize == 0 else {
             throw TransformError(
                 .blockSizeNotDivisor,
@@ -38,7 +49,7 @@ public enum GGMLBlockQuantizer {
         let blockCount = values.count / format.blockSize
         let chunkCount = (blockCount + GGMLBlockRanges.chunkSize - 1) / GGMLBlockRanges.chunkSize
         var nonFinite = 0
-        let bytes = values.withUnsafeBufferPointer { source in
+        let bytes = { (source: UnsafeBufferPointer<Float>) -> Data in
             guard let first = source.baseAddress, blockCount > 0 else { return Data() }
             return GGMLOutputBuffer.data(byteCount: blockCount * format.bytesPerBlock) { buffer in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: chunkCount) { tallies in
@@ -54,7 +65,7 @@ public enum GGMLBlockQuantizer {
                     nonFinite = counts.reduce(0, +)
                 }
             }
-        }
+        }(values)
         guard nonFinite == 0 else {
             throw TransformError(
                 .nonFiniteValues,

@@ -40,8 +40,12 @@ enum GGUFModelWriter {
             case .plain:
                 return try plan.tensor(entry).data
             case .quantized(let format):
-                let values = try plan.tensor(entry).float32Values()
-                return try GGMLBlockQuantizer.quantize(values, as: format, tensorName: entry.info.name)
+                // A mapped float32 tensor is quantized in place; its pages are released once its blocks are made.
+                let bytes = try plan.tensor(entry).withFloat32Values { values in
+                    try GGMLBlockQuantizer.quantize(values, as: format, tensorName: entry.info.name)
+                }
+                plan.source.releasePages(of: entry.info, within: nil)
+                return bytes
             }
         }
         return ModelWriters.summary(.gguf, [outputPath], plan.entries.count)
