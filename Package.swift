@@ -40,6 +40,9 @@ let package = Package(
                 "WeightPack", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(
+            name: "weightpack-bench", dependencies: ["WeightPack", "Transforms", "Codecs", "TensorCore"],
+            path: "bench/kernels"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "TensorCore", "TestSupport"]),

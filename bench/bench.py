@@ -1,13 +1,16 @@
 """Times weightpack's commands and their peers on the same files, prints a comparison table and writes
 bench/results.json. Run through bench/run.sh, which installs, fetches, generates and builds what this needs.
 
-Usage: python bench/bench.py --bin WEIGHTPACK --model NAME=PATH:REPS [--model ...] --work DIR
-                             [--out bench/results.json] [--slow] [--zipnn-note TEXT] [--setup-times FILE]
+Usage: python bench/bench.py --bin WEIGHTPACK --kernels WEIGHTPACK_BENCH --model NAME=PATH:REPS [--model ...]
+                             --work DIR [--out bench/results.json] [--slow] [--zipnn-note TEXT] [--setup-times FILE]
 
 Our commands are timed as whole processes: wall time by the clock around the process, user+sys CPU and
 peak RSS by /usr/bin/time -f '%U %S %M'. The CLI peers (zstd, lz4) are timed the same way. The Python peers
 run in-process in bench/peers.py (one process per job), timed around the work only: interpreter start,
-imports and, where the note says so, loading the input are not counted against them.
+imports and, where the note says so, loading the input are not counted against them. The same kernels of ours
+run in-process too (bench/kernels, the `weightpack-bench` executable), timed the same way, so that each in-process
+peer also has an in-process counterpart. Last, a few of our commands run again pinned to one core (`taskset -c 0`)
+for the speed-up from 1 core to all of them.
 """
 import argparse
 import datetime
@@ -41,7 +44,13 @@ JOBS = [
     ("verify", "verify source vs int8", "verify", ["numpy-verify"], False),
     ("q8_0", "GGUF Q8_0", "convert-q8_0", ["gguf-q8_0"], True),
     ("q4_0", "GGUF Q4_0", "convert-q4_0", ["gguf-q4_0"], True),
+    ("int8-k", "int8 + zstd-3, in-process", "kernel-int8-zstd", ["numpy-int8-zstd3"], True),
+    ("q8_0-k", "Q8_0 quantize, in-process", "kernel-q8_0", ["gguf-q8_0"], True),
+    ("q4_0-k", "Q4_0 quantize, in-process", "kernel-q4_0", ["gguf-q4_0"], True),
 ]
+
+# our commands timed again on one core: (id of the all-core measurement, label)
+CORE_JOBS = ["pack-int8", "pack-lossless", "unpack-lossless", "pack-cluster4", "convert-q8_0"]
 
 LABELS = {
     "pack-int8": "pack --recipe int8",
@@ -69,6 +78,9 @@ LABELS = {
     "numpy-verify": "numpy metrics (in-proc)",
     "gguf-q8_0": "gguf-py quantize Q8_0 (in-proc)",
     "gguf-q4_0": "gguf-py quantize Q4_0 (in-proc)",
+    "kernel-int8-zstd": "int8 preset stages (in-proc)",
+    "kernel-q8_0": "GGMLBlockQuantizer Q8_0 (in-proc)",
+    "kernel-q4_0": "GGMLBlockQuantizer Q4_0 (in-proc)",
 }
 
 
@@ -76,6 +88,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.measurements = []
+        self.argv = {}  # (model, id) -> the command line of our first measurement, to run again on one core
         self.skipped = []
         self.python = sys.executable
 
@@ -100,17 +113,19 @@ class Bench:
                   "rss_kb": best["rss_kb"], "walls": [r["wall"] for r in runs],
                   "out_bytes": os.path.getsize(output) if output else None}
         self.measurements.append(record)
+        self.argv.setdefault((model, mid), cmd)
         self.progress(record)
         return record
 
-    def peer(self, model, mid, job_args, reps, note):
-        cmd = [self.python, os.path.join(HERE, "peers.py")] + job_args + [str(reps)]
+    def peer(self, model, mid, job_args, reps, note, side="peer", program=None):
+        cmd = (program or [self.python, os.path.join(HERE, "peers.py")]) + job_args + [str(reps)]
+        shown = "weightpack-bench" if program else "python bench/peers.py"
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if proc.returncode != 0:
             raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
         result = json.loads(proc.stdout.strip().splitlines()[-1])
-        record = {"model": model, "id": mid, "side": "peer", "label": LABELS[mid], "in_process": True,
-                  "command": "python bench/peers.py " + " ".join(self.relative(a) for a in job_args + [str(reps)]),
+        record = {"model": model, "id": mid, "side": side, "label": LABELS[mid], "in_process": True,
+                  "command": f"{shown} " + " ".join(self.relative(a) for a in job_args + [str(reps)]),
                   "reps": reps, "wall": result["wall"], "cpu": result["cpu"], "user": None, "sys": None,
                   "rss_kb": result["rss_kb"], "walls": result["walls"], "out_bytes": result["out_bytes"],
                   "note": note}
@@ -228,6 +243,24 @@ class Bench:
                       "in memory, input loaded before timing; size = tensor data only, no GGUF header")
         self.peer(name, "numpy-verify", ["verify-numpy", path, f("int8.safetensors")], reps,
                   "loads source and the unpacked int8 .safetensors (not the .wpk) inside the timing")
+
+        # our kernels in-process, timed as the in-process peers are
+        kernels = [self.args.kernels]
+        self.peer(name, "kernel-int8-zstd", ["int8-zstd", path], reps,
+                  "in memory, input loaded before timing; size = tensor data only, no container", "ours", kernels)
+        for q in ("Q8_0", "Q4_0"):
+            self.peer(name, f"kernel-{q.lower()}", ["gguf", path, q], reps,
+                      "in memory, input loaded before timing; size = tensor data only, no GGUF header", "ours",
+                      kernels)
+
+        # one core against all of them
+        if shutil.which("taskset"):
+            for mid in CORE_JOBS:
+                cmd = self.argv[(name, mid)]
+                record = self.command(name, mid, "ours-1-core", ["taskset", "-c", "0"] + cmd, reps)
+                record["label"] += " (1 core)"
+        else:
+            self.skip(name, "pack-int8", "taskset (util-linux) is missing: the 1-core runs were skipped")
         if not self.args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -244,7 +277,7 @@ class Bench:
     def comparisons(self):
         rows = []
         for model, _, _ in self.args.models:
-            by_id = {m["id"]: m for m in self.measurements if m["model"] == model}
+            by_id = {m["id"]: m for m in self.measurements if m["model"] == model and m["side"] != "ours-1-core"}
             for job, description, ours_id, peer_ids, sized in JOBS:
                 ours = by_id.get(ours_id)
                 if ours is None:
@@ -269,7 +302,7 @@ class Bench:
         return rows
 
     def table(self, rows):
-        by_key = {(m["model"], m["id"]): m for m in self.measurements}
+        by_key = {(m["model"], m["id"]): m for m in self.measurements if m["side"] != "ours-1-core"}
         secs = lambda x: f"{x:.3f}" if x < 10 else f"{x:.1f}"  # noqa: E731
         mib = lambda b: "" if b is None else f"{b / MIB:.1f}"  # noqa: E731
         ratio = lambda x: "" if x is None else f"{x:.2f}"  # noqa: E731
@@ -311,6 +344,12 @@ class Bench:
                     f"{m['label']} {secs(m['wall'])} s wall, {secs(m['cpu'])} s cpu"
                     + (f", {mib(m['out_bytes'])} MiB" if m["out_bytes"] and not m["id"].endswith("-d") else "")
                     for m in others))
+            single = [m for m in self.measurements if m["model"] == model and m["side"] == "ours-1-core"]
+            if single:
+                lines.append("")
+                lines.append("1 core (taskset -c 0) against both cores, wall s: " + "; ".join(
+                    f"{LABELS[m['id']]} {secs(m['wall'])} vs {secs(by_key[(model, m['id'])]['wall'])} "
+                    f"(speed-up {m['wall'] / by_key[(model, m['id'])]['wall']:.2f}×)" for m in single))
             skipped = [s for s in self.skipped if s["model"] == model]
             for s in skipped:
                 lines.append(f"not measured: {s['label']}: {s['reason']}")
@@ -368,6 +407,7 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", required=True)
+    parser.add_argument("--kernels", required=True, help="the weightpack-bench executable (bench/kernels)")
     parser.add_argument("--model", action="append", required=True, help="NAME=PATH:REPS")
     parser.add_argument("--work", required=True)
     parser.add_argument("--out", default=os.path.join(HERE, "results.json"))

@@ -90,7 +90,8 @@ record synthetic-model "$t0"
 t0="$(now)"
 say "swift build -c release (log: $(realpath --relative-to=. "$cache")/build.log)"
 for attempt in 1 2 3 4 5; do
-  if swift build -c release --product weightpack >"$cache/build.log" 2>&1; then
+  if swift build -c release --product weightpack >"$cache/build.log" 2>&1 \
+    && swift build -c release --product weightpack-bench >>"$cache/build.log" 2>&1; then
     break
   fi
   tail -n 20 "$cache/build.log" >&2
@@ -103,6 +104,8 @@ for attempt in 1 2 3 4 5; do
 done
 bin="$(swift build -c release --show-bin-path)/weightpack"
 [ -x "$bin" ] || { echo "error: the release build did not produce $bin" >&2; exit 2; }
+kernels="$(dirname "$bin")/weightpack-bench"
+[ -x "$kernels" ] || { echo "error: the release build did not produce $kernels" >&2; exit 2; }
 record build "$t0"
 
 if [ -n "$zipnn_pid" ]; then
@@ -121,6 +124,7 @@ fi
 say "measuring"
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$venv/bin/python" bench/bench.py \
   --bin "$bin" \
+  --kernels "$kernels" \
   --model "all-MiniLM-L6-v2=$minilm:3" \
   --model "synthetic-llm-1g=$synthetic:1" \
   --work "$cache/scratch" \

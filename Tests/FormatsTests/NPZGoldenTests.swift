@@ -110,6 +110,18 @@ struct NPZGoldenTests {
         #expect(error.message.contains("4294967280"))
     }
 
+    @Test func declaredSizeBeyondDeflatesLargestExpansionIsRefusedBeforeInflating() throws {
+        var bytes = try Fixtures.bytes("npz/valid/savez_compressed.npz")
+        let entry = try #require(NPZGolden.directoryEntryOffsets(bytes).first)
+        NPZGolden.setUInt32(0xFFFF_FFF0, at: entry + 24, in: &bytes)
+        // Under the default 64 GiB limit, but a few hundred deflated bytes cannot inflate to 4 GiB.
+        let error = try #require(throws: FormatError.self) { try open(bytes) }
+        #expect(error.code == .sizeLimitExceeded)
+        #expect(error.message.contains("declares 4294967280 bytes uncompressed from"))
+        #expect(error.message.contains("at most 1032-fold"))
+        #expect(error.tensorName == "layers.0.weight")
+    }
+
     @Test(arguments: archives)
     func declaredSizeDifferentFromTheHeadersIsRefused(file: String) throws {
         var bytes = try Fixtures.bytes("npz/valid/" + file)

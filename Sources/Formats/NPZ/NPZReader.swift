@@ -10,7 +10,8 @@ import ZIPFoundation
 /// ``ZIPDirectory``) and every member's `.npy` header is read and validated: for a deflated member only the
 /// first bytes are inflated. Before anything is inflated, each member's declared uncompressed size must be
 /// at most ``maximumUncompressedByteCount`` and equal to the size its header implies, so an archive cannot
-/// make the reader allocate or inflate more than it declares (zip-bomb guard).
+/// make the reader allocate or inflate more than it declares (zip-bomb guard); a deflated member may declare
+/// at most 1032 times its compressed size, deflate's largest expansion, so a small file cannot ask for gigabytes.
 ///
 /// Members that are not `.npy` files, duplicate names, encrypted members and compression methods other
 /// than stored and deflate are refused (numpy would hand non-`.npy` members out as raw bytes; WeightPack
@@ -65,6 +66,10 @@ public struct NPZReader: Sendable {
     }
 
     /// The entry for a member, after the checks that need no inflating and the header's.
+    /// The largest ratio of inflated to deflated bytes a deflate stream can reach (RFC 1951: a 258-byte match
+    /// coded in as little as 2 bits).
+    static let maximumDeflateRatio = 1032
+
     private static func entry(for member: ZIPMember, in file: MappedFile, limit: Int) throws(FormatError)
         -> NPZEntry
     {
@@ -95,6 +100,15 @@ public struct NPZReader: Sendable {
         }
         let uncompressed = Int(member.uncompressedByteCount)
         let isCompressed = member.method == 8
+        // Deflate cannot expand more than 1032-fold (a 258-byte match in 2 bits, RFC 1951 §3.2.5), so a
+        // larger declared size is a lie that would only make the reader allocate for it.
+        let deflateLimit = member.dataRange.count.multipliedReportingOverflow(by: Self.maximumDeflateRatio)
+        guard !isCompressed || deflateLimit.overflow || uncompressed <= deflateLimit.partialValue else {
+            throw failure(
+                .sizeLimitExceeded,
+                "declares \(uncompressed) bytes uncompressed from \(member.dataRange.count) deflated bytes; deflate expands at most \(Self.maximumDeflateRatio)-fold"
+            )
+        }
         guard isCompressed || member.dataRange.count == uncompressed else {
             throw failure(
                 .corruptIndex,

@@ -110,14 +110,40 @@ extension IntegerQuantizer {
     private func quantizeSymmetric(_ run: UnsafeBufferPointer<Float>, into fields: UnsafeMutableBufferPointer<UInt8>)
         -> Float?
     {
-        var maxMagnitude: Float = 0
-        for value in run { maxMagnitude = max(maxMagnitude, abs(value)) }
+        // Eight lanes at a time (the values are finite: ValueCheck ran first), then the tail one by one.
+        let count = run.count
+        let lanes = count / 8 * 8
+        let input = UnsafeRawPointer(run.baseAddress!)
+        var laneMaxima = SIMD8<Float>(repeating: 0)
+        for offset in stride(from: 0, to: lanes, by: 8) {
+            let magnitude = unsafeBitCast(
+                input.loadUnaligned(fromByteOffset: 4 * offset, as: SIMD8<UInt32>.self) & 0x7FFF_FFFF,
+                to: SIMD8<Float>.self)
+            laneMaxima = laneMaxima.replacing(with: magnitude, where: magnitude .> laneMaxima)
+        }
+        var maxMagnitude = laneMaxima.max()
+        for index in lanes..<count { maxMagnitude = max(maxMagnitude, abs(run[index])) }
         let qmax = Float(format.symmetricMaximum)
         guard maxMagnitude > 0 else { return 0 }  // fields stay 0
         guard let scale = storedScale(Self.symmetricScale(maxMagnitude: maxMagnitude, qmax: qmax))
         else { return nil }
-        // |w / scale| ≤ qmax ≤ 127 here, so the shifter rounding below is exact (and avoids a libm call per element).
-        for index in run.indices {
+        // |w / scale| ≤ qmax ≤ 127 here, so the shifter rounding is exact (and avoids a libm call per element);
+        // the clamped integer q then sits in the low bits of q + 1.5 × 2^23, which gives its two's-complement byte
+        // without a float-to-integer conversion, so the loop runs on vector registers.
+        let shifter = SIMD8<Float>(repeating: 12_582_912)
+        let divisor = SIMD8<Float>(repeating: scale)
+        let low = SIMD8<Float>(repeating: -qmax)
+        let high = SIMD8<Float>(repeating: qmax)
+        let output = UnsafeMutableRawPointer(fields.baseAddress!)
+        for offset in stride(from: 0, to: lanes, by: 8) {
+            let values = input.loadUnaligned(fromByteOffset: 4 * offset, as: SIMD8<Float>.self)
+            var q = (values / divisor + shifter) - shifter
+            q = q.replacing(with: low, where: q .< low)
+            q = q.replacing(with: high, where: q .> high)
+            let codes = SIMD8<UInt8>(truncatingIfNeeded: unsafeBitCast(q + shifter, to: SIMD8<UInt32>.self))
+            output.storeBytes(of: codes, toByteOffset: offset, as: SIMD8<UInt8>.self)
+        }
+        for index in lanes..<count {
             let q = min(max(Self.roundedToNearestEven(run[index] / scale), -qmax), qmax)
             fields[index] = UInt8(truncatingIfNeeded: Int(q))
         }
