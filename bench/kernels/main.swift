@@ -37,7 +37,8 @@ func load(_ path: String, keep: (TensorInfo) -> Bool) throws -> [Loaded] {
     return try source.tensorInfos.map { info in
         let tensor = try source.decodedTensor(info)
         let values = keep(info) ? try tensor.float32Values() : nil
-        return Loaded(name: info.name, shape: info.shape, values: values, bytes: values == nil ? Data(tensor.data) : Data())
+        return Loaded(
+            name: info.name, shape: info.shape, values: values, bytes: values == nil ? Data(tensor.data) : Data())
     }
 }
 
