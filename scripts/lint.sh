@@ -2,4 +2,4 @@
 # Checks the Swift sources against the committed .swift-format configuration (4 spaces, 120 columns).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-swift format lint --strict --recursive Sources Tests Package.swift
+swift format lint --strict --recursive Sources Tests bench/kernels Package.swift

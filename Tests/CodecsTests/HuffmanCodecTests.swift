@@ -32,7 +32,23 @@ struct HuffmanCodecTests {
         let predicted = try bytes.withUnsafeBytes { buffer throws(CodecError) in try codec.encodedByteCount(of: buffer)
         }
         #expect(predicted == frame.count, "encodedByteCount predicts the frame size exactly")
+        let planned = try bytes.withUnsafeBytes { buffer throws(CodecError) in
+            let plan = try codec.plan(buffer)
+            #expect(plan.byteCount == frame.count, "the plan knows the frame's size")
+            return try codec.encode(buffer, planned: plan)
+        }
+        #expect(planned == frame, "a planned frame is the frame encode writes")
         return frame
+    }
+
+    @Test func aPlanIsRefusedForAnInputOfAnotherLength() throws {
+        let codec = try HuffmanCodec(width: 1)
+        let planned = try [UInt8](repeating: 7, count: 100).withUnsafeBytes { try codec.plan($0) }
+        let error = try #require(throws: CodecError.self) {
+            try [UInt8](repeating: 7, count: 99).withUnsafeBytes { try codec.encode($0, planned: planned) }
+        }
+        #expect(error.code == .invalidParameter)
+        #expect(error.message.contains("planned for 100 bytes; 99 were given"))
     }
 
     @Test(arguments: [1, 2, 4])

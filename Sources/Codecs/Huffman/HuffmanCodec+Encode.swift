@@ -13,17 +13,65 @@ extension HuffmanCodec {
 
     /// ``encode(_:)`` with chunks of `2^chunkSymbolCountLog2` symbols, `10...24`.
     func encode(_ input: UnsafeRawBufferPointer, chunkSymbolCountLog2: Int) throws(CodecError) -> [UInt8] {
+        try encode(input, planned: plan(input, chunkSymbolCountLog2: chunkSymbolCountLog2))
+    }
+
+    /// A frame's tables chosen and its size known, before any symbol is coded: what ``encodedByteCount(of:)``
+    /// measures and ``encode(_:planned:)`` writes, so that a caller choosing between coders plans once.
+    public struct PlannedFrame {
+        /// The frame's exact size in bytes.
+        public let byteCount: Int
+        /// Symbols of ``HuffmanCodec/width`` bytes in the input planned.
+        let symbolCount: Int
+        /// Bytes in the input planned (to check that the same input is coded).
+        let inputByteCount: Int
+        /// The tables and chunks; `nil` for an empty input.
+        let plan: HuffmanFramePlan?
+        let chunkSymbolCountLog2: Int
+    }
+
+    /// Plans the frame of `input` (histograms and tables, no coding pass): its exact size, and what
+    /// ``encode(_:planned:)`` needs to write it.
+    /// - Throws: `CodecError.Code.invalidParameter` when `input.count` is not a multiple of ``width``.
+    public func plan(_ input: UnsafeRawBufferPointer) throws(CodecError) -> PlannedFrame {
+        try plan(input, chunkSymbolCountLog2: Self.chunkSymbolCountLog2)
+    }
+
+    func plan(_ input: UnsafeRawBufferPointer, chunkSymbolCountLog2: Int) throws(CodecError) -> PlannedFrame {
         precondition((10...24).contains(chunkSymbolCountLog2), "chunks hold 2^10...2^24 symbols")
         let symbolCount = try symbolCount(of: input)
-        var frame = Self.magic + [UInt8(width)]
-        frame.appendVarint(symbolCount)
-        guard symbolCount > 0 else { return frame }
+        var header = Self.magic + [UInt8(width)]
+        header.appendVarint(symbolCount)
+        guard symbolCount > 0 else {
+            return PlannedFrame(
+                byteCount: header.count, symbolCount: 0, inputByteCount: input.count, plan: nil,
+                chunkSymbolCountLog2: chunkSymbolCountLog2)
+        }
         let plan = HuffmanFramePlan(
             input, width: width, symbolCount: symbolCount, chunkSymbolCountLog2: chunkSymbolCountLog2)
-        frame.append(UInt8(chunkSymbolCountLog2))
+        return PlannedFrame(
+            byteCount: header.count + 1 + plan.tablesAndChunksByteCount, symbolCount: symbolCount,
+            inputByteCount: input.count, plan: plan, chunkSymbolCountLog2: chunkSymbolCountLog2)
+    }
+
+    /// Writes the frame `planned` describes; the same bytes as ``encode(_:)``.
+    /// - Parameters:
+    ///   - input: the bytes given to ``plan(_:)``, unchanged since.
+    ///   - planned: that call's result.
+    /// - Throws: `CodecError.Code.invalidParameter` when `input` is not as long as the input planned.
+    public func encode(_ input: UnsafeRawBufferPointer, planned: PlannedFrame) throws(CodecError) -> [UInt8] {
+        guard input.count == planned.inputByteCount else {
+            throw CodecError(
+                .invalidParameter,
+                "the frame was planned for \(planned.inputByteCount) bytes; \(input.count) were given", codecName: name)
+        }
+        var frame = Self.magic + [UInt8(width)]
+        frame.appendVarint(planned.symbolCount)
+        guard let plan = planned.plan else { return frame }
+        frame.append(UInt8(planned.chunkSymbolCountLog2))
         plan.writeTables(into: &frame)
         let chunks = encodeChunks(input, plan: plan)
-        frame.reserveCapacity(frame.count + chunks.reduce(0) { $0 + $1.count })
+        frame.reserveCapacity(planned.byteCount)
         for chunk in chunks { frame.append(contentsOf: chunk) }
         return frame
     }
@@ -32,13 +80,7 @@ extension HuffmanCodec {
     /// - Throws: `CodecError.Code.invalidParameter` when `input.count` is not a multiple of ``width``.
     /// - Complexity: O(n) time (the histograms and tables, no coding pass); O(distinct symbols) memory.
     public func encodedByteCount(of input: UnsafeRawBufferPointer) throws(CodecError) -> Int {
-        let symbolCount = try symbolCount(of: input)
-        var header = Self.magic + [UInt8(width)]
-        header.appendVarint(symbolCount)
-        guard symbolCount > 0 else { return header.count }
-        let plan = HuffmanFramePlan(
-            input, width: width, symbolCount: symbolCount, chunkSymbolCountLog2: Self.chunkSymbolCountLog2)
-        return header.count + 1 + plan.tablesAndChunksByteCount
+        try plan(input).byteCount
     }
 
     /// The empirical order-0 entropy of `input`'s symbols of `width` bytes, in bits per symbol (all distinct

@@ -20,9 +20,36 @@ enum SectionCoding {
     /// Sections this large (4 MiB) are compressed by zstd with worker threads.
     static let largeSectionByteCount = 4 << 20
 
+    /// `auto` tries zstd on a sample of sections this large (1 MiB) before running it in full.
+    static let sampledSectionByteCount = 1 << 20
+    /// Pieces in `auto`'s zstd sample.
+    static let samplePieceCount = 8
+    /// Bytes per piece of `auto`'s zstd sample (64 KiB).
+    static let samplePieceByteCount = 64 << 10
+
+    /// Whether zstd could code `raw` in fewer than `bestSoFar` bytes: always for sections under
+    /// ``sampledSectionByteCount``; otherwise when zstd level 3 on the sample, scaled to the section, does not
+    /// exceed `bestSoFar`.
+    static func zstdMayBeat(_ bestSoFar: Int, _ raw: UnsafeRawBufferPointer) throws -> Bool {
+        guard raw.count >= sampledSectionByteCount else { return true }
+        let stride = raw.count / samplePieceCount
+        var sample = [UInt8]()
+        sample.reserveCapacity(samplePieceCount * samplePieceByteCount)
+        for piece in 0..<samplePieceCount {
+            let start = piece * stride
+            sample.append(contentsOf: raw[start..<min(start + samplePieceByteCount, raw.count)])
+        }
+        let coded = try sample.withUnsafeBytes { try ZstdCodec(level: 3).encode($0) }
+        return Double(coded.count) / Double(sample.count) * Double(raw.count) <= Double(bestSoFar)
+    }
+
     /// Codes `section` with the choice's coder, or for `auto` the smallest of Huffman, zstd (level 3) and LZ4,
-    /// falling back to the raw bytes when no coder makes it smaller. `auto` sizes Huffman exactly without writing it
-    /// and tries LZ4 only where zstd makes the section smaller (LZ4 does not find what zstd cannot). Sections of
+    /// falling back to the raw bytes when no coder makes it smaller. `auto` sizes Huffman exactly without writing it;
+    /// on sections of ``sampledSectionByteCount`` or more it runs zstd in full only when zstd on a sample of the
+    /// section (``samplePieceCount`` evenly spaced pieces of ``samplePieceByteCount``) comes out no larger, scaled
+    /// to the section, than the best of Huffman and raw; and it tries LZ4 only where zstd beats both (LZ4 does not
+    /// find what zstd cannot). The sample can miss matches farther apart than a piece, which costs bytes, never
+    /// correctness; float byte planes and quantized codes have none to miss. Sections of
     /// ``largeSectionByteCount`` or more are compressed by zstd with two worker threads (the frame does not depend
     /// on the core count, so packing stays deterministic).
     /// - Returns: the coded section (header and body) and the coder used.
@@ -45,14 +72,16 @@ enum SectionCoding {
             case .lz4:
                 consider(try LZ4Codec().encode(raw), .lz4)
             case .auto:
-                let zstd = try ZstdCodec(level: 3, workers: workers).encode(raw)
-                consider(zstd, .zstd)
-                if zstd.count < raw.count { consider(try LZ4Codec().encode(raw), .lz4) }
-                if huffmanApplies {
-                    let huffman = try HuffmanCodec(width: width)
-                    if try huffman.encodedByteCount(of: raw) < min(best?.body.count ?? Int.max, raw.count) {
-                        consider(try huffman.encode(raw), .huffman)
-                    }
+                let huffman = huffmanApplies ? try HuffmanCodec(width: width) : nil
+                let planned = try huffman?.plan(raw)
+                let bestSoFar = min(planned?.byteCount ?? Int.max, raw.count)
+                if try zstdMayBeat(bestSoFar, raw) {
+                    let zstd = try ZstdCodec(level: 3, workers: workers).encode(raw)
+                    consider(zstd, .zstd)
+                    if zstd.count < bestSoFar { consider(try LZ4Codec().encode(raw), .lz4) }
+                }
+                if let huffman, let planned, planned.byteCount < min(best?.body.count ?? Int.max, raw.count) {
+                    consider(try huffman.encode(raw, planned: planned), .huffman)
                 }
             }
         }
