@@ -16,6 +16,21 @@ public enum Checksum {
         bytes.withUnsafeBytes { xxh3($0) }
     }
 
+    /// XXH3-64 of the concatenation of `pieces`, without concatenating them (xxHash's streaming interface gives
+    /// the same value as the one-shot call over the joined bytes).
+    public static func xxh3(pieces: [Data]) -> UInt64 {
+        if pieces.count == 1 { return xxh3(pieces[0]) }
+        guard let state = XXH3_createState() else {
+            return xxh3(pieces.reduce(into: Data()) { $0.append($1) })  // out of memory for 576 bytes: join instead
+        }
+        defer { XXH3_freeState(state) }
+        XXH3_64bits_reset(state)
+        for piece in pieces {
+            piece.withUnsafeBytes { _ = XXH3_64bits_update(state, $0.baseAddress, $0.count) }
+        }
+        return XXH3_64bits_digest(state)
+    }
+
     /// The checksum as 16 lower-case hex digits, as the index stores it.
     public static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)

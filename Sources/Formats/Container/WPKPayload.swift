@@ -27,6 +27,17 @@ public enum WPKPayload {
         return data
     }
 
+    /// The payload of ``serialize(_:)`` as consecutive pieces, without copying the sections: the section table
+    /// (count and lengths), then each section's own pieces in order. `sections[i]` is section `i` given as the
+    /// pieces it is the concatenation of.
+    public static func serializedPieces(_ sections: [[Data]]) -> [Data] {
+        precondition((1...maximumSectionCount).contains(sections.count), "payload needs 1...64 sections")
+        var writer = ByteWriter()
+        writer.writeIntegerLE(UInt32(sections.count))
+        for section in sections { writer.writeIntegerLE(UInt64(section.reduce(0) { $0 + $1.count })) }
+        return [Data(writer.bytes)] + sections.flatMap { $0.filter { !$0.isEmpty } }
+    }
+
     /// The serialized size of sections of these byte counts.
     public static func serializedByteCount(sectionByteCounts: [Int]) -> Int {
         tableByteCount(sectionCount: sectionByteCounts.count) + sectionByteCounts.reduce(0, +)

@@ -31,20 +31,31 @@ public final class WPKWriter {
     public func append(
         name: String, dtype: DType, shape: Shape, stages: [StageDescriptor], storedBytes: Data
     ) throws(FormatError) -> WPKTensorRecord {
+        try append(name: name, dtype: dtype, shape: shape, stages: stages, storedPieces: [storedBytes])
+    }
+
+    /// Appends one tensor's stored bytes given as consecutive pieces (e.g. a payload's section table and its
+    /// sections, so that they need not be joined in memory first); otherwise as
+    /// ``append(name:dtype:shape:stages:storedBytes:)``, with `storedBytes` the pieces' concatenation.
+    @discardableResult
+    public func append(
+        name: String, dtype: DType, shape: Shape, stages: [StageDescriptor], storedPieces: [Data]
+    ) throws(FormatError) -> WPKTensorRecord {
         guard names.insert(TensorNameKey(name)).inserted else {
             throw FormatError(.duplicateTensorName, "tensor appended twice", path: output.path, tensorName: name)
         }
-        if let last = stages.last, last.outputByteCount != storedBytes.count {
+        let length = storedPieces.reduce(0) { $0 + $1.count }
+        if let last = stages.last, last.outputByteCount != length {
             throw FormatError(
                 .corruptIndex,
-                "stage '\(last.name)' records \(last.outputByteCount) bytes but \(storedBytes.count) are given",
+                "stage '\(last.name)' records \(last.outputByteCount) bytes but \(length) are given",
                 path: output.path, tensorName: name)
         }
         try output.pad(toMultipleOf: WPKHeader.alignment)
         let record = WPKTensorRecord(
-            name: name, dtype: dtype, shape: shape, stages: stages, offset: output.byteCount, length: storedBytes.count,
-            checksum: Checksum.hex(Checksum.xxh3(storedBytes)))
-        try output.write(storedBytes)
+            name: name, dtype: dtype, shape: shape, stages: stages, offset: output.byteCount, length: length,
+            checksum: Checksum.hex(Checksum.xxh3(pieces: storedPieces)))
+        for piece in storedPieces { try output.write(piece) }
         records.append(record)
         return record
     }

@@ -1,13 +1,29 @@
 import Foundation
 
 extension ByteShuffle {
-    /// Splits `bytes` into `width` planes of `count` bytes, using one scratch buffer for the kernel.
-    static func planes(of bytes: Data, width: Int, count: Int, rotate: Bool) -> [Data] {
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(width * count, 1))
-        defer { scratch.deallocate() }
-        let planes = (0..<width).map { scratch + $0 * count }
-        bytes.withUnsafeBytes { source in split(source, into: planes, width: width, count: count, rotate: rotate) }
-        return planes.map { Data(bytes: $0, count: count) }
+    /// Elements split per step of ``planes(of:width:count:rotate:releasing:)`` before `release` is called: 16 MiB
+    /// of input for every width.
+    static let stepByteCount = 16 << 20
+
+    /// Splits `bytes` into `width` planes of `count` bytes, each plane written in place into its own buffer (no
+    /// scratch copy), a step of ``stepByteCount`` input bytes at a time, calling `release` after each step.
+    static func planes(of bytes: Data, width: Int, count: Int, rotate: Bool, releasing release: ((Range<Int>) -> Void)?)
+        -> [Data]
+    {
+        let buffers = (0..<width).map { _ in UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1)) }
+        let step = max(1, stepByteCount / width)
+        bytes.withUnsafeBytes { source in
+            for start in stride(from: 0, to: count, by: step) {
+                let end = min(start + step, count)
+                split(
+                    UnsafeRawBufferPointer(rebasing: source[(start * width)..<(end * width)]),
+                    into: buffers.map { $0 + start }, width: width, count: end - start, rotate: rotate)
+                release?((start * width)..<(end * width))
+            }
+        }
+        return buffers.map { buffer in
+            Data(bytesNoCopy: buffer, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
+        }
     }
 
     /// Calls `body` with a pointer to each plane's bytes.

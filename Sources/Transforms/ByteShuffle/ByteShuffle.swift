@@ -32,10 +32,14 @@ public struct ByteShuffle: Sendable {
     ///   - bytes: `elementCount × dtype.byteWidth` bytes.
     ///   - dtype: the elements' type; floating-point types are rotated (see ``ByteShuffle``).
     ///   - tensorName: for error messages.
+    ///   - release: called with consecutive byte ranges of `bytes` once they have been split, in steps of 16 MiB,
+    ///     so that a caller streaming a memory-mapped file can drop those pages while the split goes on.
     /// - Returns: `dtype.byteWidth` sections of kind `.bytes(symbolWidth: 1)`, and the parameters.
     /// - Throws: `TransformError.Code.corruptPayload` when `bytes.count` is not a multiple of the element width.
-    /// - Complexity: O(n), one pass; deterministic.
-    public func encode(_ bytes: Data, dtype: DType, tensorName: String) throws(TransformError) -> TransformOutput {
+    /// - Complexity: O(n), one pass; deterministic. Memory: the planes (as many bytes as the input), nothing more.
+    public func encode(
+        _ bytes: Data, dtype: DType, tensorName: String, releasing release: ((Range<Int>) -> Void)? = nil
+    ) throws(TransformError) -> TransformOutput {
         let width = dtype.byteWidth
         guard bytes.count % width == 0 else {
             throw TransformError(
@@ -44,7 +48,7 @@ public struct ByteShuffle: Sendable {
         }
         let count = bytes.count / width
         let rotation = Self.rotation(for: dtype)
-        let planes = Self.planes(of: bytes, width: width, count: count, rotate: rotation == 1)
+        let planes = Self.planes(of: bytes, width: width, count: count, rotate: rotation == 1, releasing: release)
         return TransformOutput(
             sections: planes.map { PayloadSection(kind: .bytes(symbolWidth: 1), bytes: $0) },
             parameters: ["dtype": dtype.name, "rotation": String(rotation)])

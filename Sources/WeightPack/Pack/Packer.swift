@@ -91,7 +91,7 @@ public enum Packer {
                     for (info, encoded) in zip(window, encodedWindow) {
                         try writer.append(
                             name: info.name, dtype: info.dtype, shape: info.shape, stages: encoded.stages,
-                            storedBytes: encoded.storedBytes)
+                            storedPieces: encoded.storedPieces)
                         doneBytes += info.originalByteCount
                         progress?(
                             ProgressUpdate(
@@ -100,7 +100,7 @@ public enum Packer {
                         summaries.append(
                             PackedTensorSummary(
                                 name: info.name, originalByteCount: info.originalByteCount,
-                                storedByteCount: encoded.storedBytes.count, stageNames: encoded.stages.map(\.name),
+                                storedByteCount: encoded.storedByteCount, stageNames: encoded.stages.map(\.name),
                                 nonFiniteNote: encoded.nonFiniteNote))
                         source.releasePages(of: info, within: nil)
                     }

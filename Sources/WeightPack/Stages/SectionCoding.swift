@@ -55,6 +55,13 @@ enum SectionCoding {
     /// - Returns: the coded section (header and body) and the coder used.
     /// - Throws: the codec's error.
     static func encode(_ section: PayloadSection, choice: EntropyChoice) throws -> (Data, EntropyCoder) {
+        let (pieces, coder) = try encodePieces(section, choice: choice)
+        return (pieces.reduce(into: Data()) { $0.append($1) }, coder)
+    }
+
+    /// ``encode(_:choice:)`` as two pieces, the header and the body, so that a section stored raw is not copied:
+    /// its body is `section.bytes` itself.
+    static func encodePieces(_ section: PayloadSection, choice: EntropyChoice) throws -> ([Data], EntropyCoder) {
         let width = section.kind.symbolWidth
         let huffmanApplies = HuffmanCodec.supportedWidths.contains(width) && section.bytes.count % width == 0
         var best: (body: [UInt8], coder: EntropyCoder)? = nil
@@ -89,9 +96,7 @@ enum SectionCoding {
         let coder = best?.coder ?? .raw
         header.writeIntegerLE(coder.rawValue)
         header.writeIntegerLE(UInt64(section.bytes.count))
-        var coded = Data(header.bytes)
-        if let best { coded.append(contentsOf: best.body) } else { coded.append(section.bytes) }
-        return (coded, coder)
+        return ([Data(header.bytes), best.map { Data($0.body) } ?? section.bytes], coder)
     }
 
     /// Decodes one coded section.

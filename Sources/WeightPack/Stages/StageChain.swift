@@ -8,7 +8,15 @@ import Transforms
 struct EncodedTensor: Sendable {
     var tensor: Tensor
     var stages: [StageDescriptor]
-    var storedBytes: Data
+    /// The stored bytes as consecutive pieces (section table, headers, sections), written one after another
+    /// without being joined in memory.
+    var storedPieces: [Data]
+    /// Bytes over all pieces.
+    var storedByteCount: Int { storedPieces.reduce(0) { $0 + $1.count } }
+    /// The stored bytes joined (a copy, for callers that decode them in memory).
+    var storedBytes: Data {
+        storedPieces.count == 1 ? storedPieces[0] : storedPieces.reduce(into: Data()) { $0.append($1) }
+    }
     /// What was done about NaN or infinite elements under `--nan zero|keep-float`, for the summary; `nil` when none.
     var nonFiniteNote: String? = nil
 }
@@ -36,6 +44,7 @@ struct StageChain: Sendable {
     ///   copy proceeds (peak memory: the Float32 copy, not the copy plus the mapped input).
     func encode(_ tensor: Tensor, recipe: Recipe, releaseInput: ((Range<Int>) -> Void)? = nil) throws -> EncodedTensor {
         var sections = [PayloadSection(kind: .elements(tensor.dtype, tensor.shape), bytes: tensor.data)]
+        var codedSections: [[Data]]? = nil  // set by the entropy stage, always the last: each section's pieces
         var stages: [StageDescriptor] = []
         for step in recipe.steps {
             switch step {
@@ -76,8 +85,9 @@ struct StageChain: Sendable {
                     throw WeightPackError(
                         .invalidOption, "stage 'shuffle' needs elements; none are left", tensorName: tensor.name)
                 }
-                let output = try ByteShuffle().encode(sections[position].bytes, dtype: dtype, tensorName: tensor.name)
-                if stages.isEmpty { releaseInput?(0..<tensor.data.count) }
+                let output = try ByteShuffle().encode(
+                    sections[position].bytes, dtype: dtype, tensorName: tensor.name,
+                    releasing: stages.isEmpty ? releaseInput : nil)
                 sections.replaceSubrange(position...position, with: output.sections)
                 stages.append(
                     StageDescriptor(
@@ -86,19 +96,20 @@ struct StageChain: Sendable {
             case .entropy(let choice):
                 // Sections are coded in parallel: a large tensor's planes or streams keep every core busy.
                 let results = try ParallelMap.map(sections.count) { index in
-                    try SectionCoding.encode(sections[index], choice: choice)
+                    try SectionCoding.encodePieces(sections[index], choice: choice)
                 }
                 if stages.isEmpty { releaseInput?(0..<tensor.data.count) }
                 let coders = results.map(\.1)
-                let coded = zip(sections, results).map { PayloadSection(kind: $0.kind, bytes: $1.0) }
                 if coders.contains(where: { $0 != .raw }) {
-                    sections = coded
+                    let coded = results.map(\.0)
+                    codedSections = coded
                     var parameters = ["coders": coders.map(\.name).joined(separator: ",")]
                     if case .zstd(let level) = choice { parameters["level"] = String(level) }
                     stages.append(
                         StageDescriptor(
                             name: choice.stageName, parameters: parameters,
-                            outputByteCount: Self.serializedByteCount(sections)))
+                            outputByteCount: WPKPayload.serializedByteCount(
+                                sectionByteCounts: coded.map { $0.reduce(0) { $0 + $1.count } })))
                 }
             case .globalPrune:
                 throw WeightPackError(
@@ -106,13 +117,13 @@ struct StageChain: Sendable {
                     tensorName: tensor.name)
             }
         }
-        guard !stages.isEmpty else { return EncodedTensor(tensor: tensor, stages: [], storedBytes: tensor.data) }
-        let stored = WPKPayload.serialize(sections.map(\.bytes))
-        if !recipe.isLossy, stored.count >= tensor.data.count {
+        guard !stages.isEmpty else { return EncodedTensor(tensor: tensor, stages: [], storedPieces: [tensor.data]) }
+        let stored = WPKPayload.serializedPieces(codedSections ?? sections.map { [$0.bytes] })
+        if !recipe.isLossy, stored.reduce(0, { $0 + $1.count }) >= tensor.data.count {
             // A lossless chain that saves nothing (a tiny tensor, random bytes): store the elements as they are.
-            return EncodedTensor(tensor: tensor, stages: [], storedBytes: tensor.data)
+            return EncodedTensor(tensor: tensor, stages: [], storedPieces: [tensor.data])
         }
-        return EncodedTensor(tensor: tensor, stages: stages, storedBytes: stored)
+        return EncodedTensor(tensor: tensor, stages: stages, storedPieces: stored)
     }
 
     /// Float32 elements copied from `bytes` (little-endian) in chunks of 16 MiB, `release` called after each.

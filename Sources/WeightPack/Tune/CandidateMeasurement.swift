@@ -20,11 +20,11 @@ struct CandidateMeasurement: Sendable {
         let encoded = try chain.encode(tensor, recipe: recipe)
         let record = WPKTensorRecord(
             name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, stages: encoded.stages, offset: 0,
-            length: encoded.storedBytes.count, checksum: "")
+            length: encoded.storedByteCount, checksum: "")
         let decoded = try chain.decode(encoded.storedBytes, record: record)
         let comparison = TensorComparison(reference: tensor, candidate: decoded)
         return RateDistortionPoint(
-            recipe: recipeText, storedBytes: encoded.storedBytes.count,
+            recipe: recipeText, storedBytes: encoded.storedByteCount,
             snrDecibels: comparison.bitExact ? .infinity : comparison.snrDecibels)
     }
 }
