@@ -84,10 +84,15 @@ public enum Converter {
     {
         let specs = plan.entries.map { ($0.info.name, $0.outputDType, $0.info.shape) }
         let byName = Dictionary(plan.entries.map { (TensorNameKey($0.info.name), $0) }, uniquingKeysWith: { a, _ in a })
+        // The writers ask for one tensor at a time and have written the previous one by then, so its mapped
+        // input pages can go: memory holds about one tensor, however large the model.
+        var previous: ConversionPlan.Entry? = nil
         let bytesFor = { (name: String) throws -> Data in
+            if let previous { plan.source.releasePages(of: previous.info, within: nil) }
             guard let entry = byName[TensorNameKey(name)] else {
                 throw WeightPackError(.invalidOption, "tensor vanished from the source", tensorName: name)
             }
+            previous = entry
             return try plan.tensor(entry).data
         }
         if let maximumShardByteCount {
