@@ -10,13 +10,22 @@ enum ValueCheck {
     static func require(
         _ values: [Float], count: Int, shape: Shape, stage: String, tensorName: String
     ) throws(TransformError) {
+        try values.withUnsafeBufferPointer { (buffer) throws(TransformError) in
+            try require(buffer, count: count, shape: shape, stage: stage, tensorName: tensorName)
+        }
+    }
+
+    /// The same check for values read in place.
+    static func require(
+        _ values: UnsafeBufferPointer<Float>, count: Int, shape: Shape, stage: String, tensorName: String
+    ) throws(TransformError) {
         guard values.count == count else {
             throw TransformError(
                 .invalidParameter,
                 "stage '\(stage)' was given \(values.count) values for shape \(shape) of \(count) elements",
                 tensorName: tensorName)
         }
-        let nonFinite = values.withUnsafeBufferPointer { nonFiniteCount($0) }
+        let nonFinite = nonFiniteCount(values)
         guard nonFinite == 0 else {
             throw TransformError(
                 .nonFiniteValues,

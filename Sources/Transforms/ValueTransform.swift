@@ -43,6 +43,17 @@ public protocol ValueTransform: Sendable {
     ///   infinite; other codes when the transform does not apply.
     func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput
 
+    /// Whether ``encode(buffer:shape:tensorName:)`` reads the buffer in place; when `false` (the default) it copies
+    /// the values into an array, and a caller streaming a memory-mapped file does better to make that copy itself,
+    /// releasing pages as it goes.
+    static var encodesInPlace: Bool { get }
+
+    /// Encodes the values at `values` (row-major, `shape.elementCount` of them), e.g. a memory-mapped float32
+    /// tensor, without copying them when ``encodesInPlace``; the same output and errors as
+    /// ``encode(_:shape:tensorName:)``.
+    func encode(buffer values: UnsafeBufferPointer<Float>, shape: Shape, tensorName: String) throws(TransformError)
+        -> TransformOutput
+
     /// The kinds of the sections `encode` produced for input of `shape`, computed from the recorded
     /// parameters alone; used to check a stored payload before decoding it.
     /// - Throws: `TransformError.Code.invalidParameter` when the parameters are missing or inconsistent.
@@ -55,4 +66,16 @@ public protocol ValueTransform: Sendable {
     ///   parameters; `.invalidParameter` for bad parameters.
     static func decode(_ sections: [PayloadSection], parameters: [String: String], shape: Shape, tensorName: String)
         throws(TransformError) -> [Float]
+}
+
+extension ValueTransform {
+    /// `false`: the default ``encode(buffer:shape:tensorName:)`` copies.
+    public static var encodesInPlace: Bool { false }
+
+    /// Copies the values into an array and calls ``encode(_:shape:tensorName:)``.
+    public func encode(buffer values: UnsafeBufferPointer<Float>, shape: Shape, tensorName: String)
+        throws(TransformError) -> TransformOutput
+    {
+        try encode(Array(values), shape: shape, tensorName: tensorName)
+    }
 }

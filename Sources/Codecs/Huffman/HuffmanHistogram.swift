@@ -36,7 +36,7 @@ struct HuffmanHistogram {
             (values, counts) = Self.collect(table, bias: 32768) { Int32(Int16(truncatingIfNeeded: $0)) }
         default:
             var table = [UInt64](repeating: 0, count: 65536)
-            var outliers: [Int32: UInt64] = [:]
+            var outliers: [Int32] = []
             table.withUnsafeMutableBufferPointer { counts in
                 for index in 0..<symbolCount {
                     let value = Int32(
@@ -45,11 +45,20 @@ struct HuffmanHistogram {
                     if slot >= 0 && slot < 65536 {
                         counts[slot] &+= 1
                     } else {
-                        outliers[value, default: 0] += 1
+                        outliers.append(value)
                     }
                 }
             }
-            (values, counts) = Self.combine(dense: table, outliers: outliers)
+            outliers.sort()
+            var runs: [(value: Int32, count: UInt64)] = []
+            for value in outliers {
+                if let last = runs.last, last.value == value {
+                    runs[runs.count - 1].count += 1
+                } else {
+                    runs.append((value, 1))
+                }
+            }
+            (values, counts) = Self.combine(dense: table, sortedOutliers: runs)
         }
     }
 
@@ -68,7 +77,7 @@ struct HuffmanHistogram {
             return
         }
         var table = [UInt64](repeating: 0, count: 65536)
-        var outliers: [Int32: UInt64] = [:]
+        var outliers: [(value: Int32, count: UInt64)] = []
         var symbolCount = 0
         for part in parts {
             symbolCount += part.symbolCount
@@ -77,24 +86,37 @@ struct HuffmanHistogram {
                 if slot >= 0 && slot < 65536 {
                     table[slot] &+= count
                 } else {
-                    outliers[value, default: 0] += count
+                    outliers.append((value, count))
                 }
             }
         }
         self.symbolCount = symbolCount
-        (values, counts) = Self.combine(dense: table, outliers: outliers)
+        outliers.sort { $0.value < $1.value }
+        var runs: [(value: Int32, count: UInt64)] = []
+        for entry in outliers {
+            if let last = runs.last, last.value == entry.value {
+                runs[runs.count - 1].count += entry.count
+            } else {
+                runs.append(entry)
+            }
+        }
+        (values, counts) = Self.combine(dense: table, sortedOutliers: runs)
     }
 
-    /// The nonzero entries of `dense` (slot `i` counts value `i - 32768`) and of `outliers`, ascending.
-    private static func combine(dense table: [UInt64], outliers: [Int32: UInt64]) -> ([Int32], [UInt64]) {
-        var dense = Self.collect(table, bias: 0) { Int32($0) - 32768 }
-        guard !outliers.isEmpty else { return dense }
-        for (value, count) in outliers {
-            dense.0.append(value)
-            dense.1.append(count)
-        }
-        let order = dense.0.indices.sorted { dense.0[$0] < dense.0[$1] }
-        return (order.map { dense.0[$0] }, order.map { dense.1[$0] })
+    /// The nonzero entries of `dense` (slot `i` counts value `i - 32768`) and the distinct `sortedOutliers`
+    /// (ascending, all outside the dense range), ascending: the outliers below −32768, the dense entries, then the
+    /// outliers above 32767.
+    private static func combine(dense table: [UInt64], sortedOutliers: [(value: Int32, count: UInt64)])
+        -> ([Int32], [UInt64])
+    {
+        let dense = Self.collect(table, bias: 0) { Int32($0) - 32768 }
+        guard !sortedOutliers.isEmpty else { return dense }
+        let below = sortedOutliers.prefix { $0.value < -32768 }
+        let above = sortedOutliers.dropFirst(below.count)
+        return (
+            below.map(\.value) + dense.0 + above.map(\.value),
+            below.map(\.count) + dense.1 + above.map(\.count)
+        )
     }
 
     /// The nonzero entries of a dense table, in ascending value order: slot `(i + bias) % count` holds the

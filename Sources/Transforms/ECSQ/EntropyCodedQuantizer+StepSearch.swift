@@ -55,7 +55,7 @@ extension EntropyCodedQuantizer {
                     let vectorStep = SIMD8<Float>(repeating: step)
                     while index + 8 <= columns {
                         let value = UnsafeRawPointer(start + index).loadUnaligned(as: SIMD8<Float>.self)
-                        let error = SIMD8<Double>(value - (value / vectorStep).rounded(.toNearestOrEven) * vectorStep)
+                        let error = SIMD8<Double>(value - VectorRounding.nearestEven(value / vectorStep) * vectorStep)
                         lanes += error * error
                         index += 8
                     }

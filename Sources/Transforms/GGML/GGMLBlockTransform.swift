@@ -62,6 +62,18 @@ public struct GGMLBlockTransform: ValueTransform {
     ///   and infinite elements; `.invalidParameter` when `values.count` differs from the shape's element count.
     /// - Complexity: O(n), split across cores; deterministic.
     public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
+        try values.withUnsafeBufferPointer { (buffer) throws(TransformError) -> TransformOutput in
+            try encode(buffer: buffer, shape: shape, tensorName: tensorName)
+        }
+    }
+
+    /// Reads the values in place: ``encode(_:shape:tensorName:)`` without a copy.
+    public static var encodesInPlace: Bool { true }
+
+    /// ``encode(_:shape:tensorName:)`` reading `values` in place (e.g. from a memory-mapped file).
+    public func encode(buffer values: UnsafeBufferPointer<Float>, shape: Shape, tensorName: String)
+        throws(TransformError) -> TransformOutput
+    {
         try validate(shape: shape, tensorName: tensorName)
         let count = try Self.elementCount(shape, tensorName: tensorName)
         guard values.count == count else {

@@ -11,6 +11,18 @@ extension IntegerQuantizer {
     ///   largest binary16 value (65504).
     /// - Complexity: O(n), two passes over each run of elements; deterministic.
     public func encode(_ values: [Float], shape: Shape, tensorName: String) throws(TransformError) -> TransformOutput {
+        try values.withUnsafeBufferPointer { (buffer) throws(TransformError) -> TransformOutput in
+            try encode(buffer: buffer, shape: shape, tensorName: tensorName)
+        }
+    }
+
+    /// Reads the values in place: ``encode(_:shape:tensorName:)`` without a copy.
+    public static var encodesInPlace: Bool { true }
+
+    /// ``encode(_:shape:tensorName:)`` reading `values` in place (e.g. from a memory-mapped file).
+    public func encode(buffer values: UnsafeBufferPointer<Float>, shape: Shape, tensorName: String)
+        throws(TransformError) -> TransformOutput
+    {
         let layout = try Layout(shape: shape, granularity: granularity, stage: recipeText, tensorName: tensorName)
         try ValueCheck.require(
             values, count: layout.elementCount, shape: shape, stage: recipeText, tensorName: tensorName)
@@ -23,7 +35,8 @@ extension IntegerQuantizer {
         // depend on the core count); small tensors take one range.
         let ranges = ParallelChunks.ranges(count: layout.scaleCount, minimumLength: max(1, (1 << 18) / max(length, 1)))
         var overflowingRuns = [Int?](repeating: nil, count: ranges.count)
-        values.withUnsafeBufferPointer { source in
+        do {
+            let source = values
             fields.withUnsafeMutableBytes { rawTarget in
                 scales.withUnsafeMutableBufferPointer { scaleBuffer in
                     zeroPoints.withUnsafeMutableBufferPointer { zeroBuffer in

@@ -32,23 +32,41 @@ enum SectionCoding {
     /// exceed `bestSoFar`.
     static func zstdMayBeat(_ bestSoFar: Int, _ raw: UnsafeRawBufferPointer) throws -> Bool {
         guard raw.count >= sampledSectionByteCount else { return true }
-        let stride = raw.count / samplePieceCount
+        let sample = sample(of: raw, symbolWidth: 1)
+        let coded = try sample.withUnsafeBytes { try ZstdCodec(level: 3).encode($0) }
+        return Double(coded.count) / Double(sample.count) * Double(raw.count) <= Double(bestSoFar)
+    }
+
+    /// Whether Huffman could make `raw` (symbols of `huffman.width` bytes) smaller than it is: always for
+    /// one-byte symbols (whose exact sizing is cheap) and for sections under ``sampledSectionByteCount``;
+    /// otherwise when Huffman makes the sample smaller. Wide symbols that are nearly all distinct (Float32
+    /// scales, say) are escapes that cost more than their bytes, and counting them exactly is slow.
+    static func huffmanMayCompress(_ huffman: HuffmanCodec, _ raw: UnsafeRawBufferPointer) throws -> Bool {
+        guard huffman.width > 1, raw.count >= sampledSectionByteCount else { return true }
+        let sample = sample(of: raw, symbolWidth: huffman.width)
+        return try sample.withUnsafeBytes { try huffman.plan($0).byteCount } < sample.count
+    }
+
+    /// ``samplePieceCount`` evenly spaced pieces of ``samplePieceByteCount`` bytes of `raw`, each starting on a
+    /// symbol boundary, joined.
+    static func sample(of raw: UnsafeRawBufferPointer, symbolWidth: Int) -> [UInt8] {
+        let stride = raw.count / samplePieceCount / symbolWidth * symbolWidth
         var sample = [UInt8]()
         sample.reserveCapacity(samplePieceCount * samplePieceByteCount)
         for piece in 0..<samplePieceCount {
             let start = piece * stride
             sample.append(contentsOf: raw[start..<min(start + samplePieceByteCount, raw.count)])
         }
-        let coded = try sample.withUnsafeBytes { try ZstdCodec(level: 3).encode($0) }
-        return Double(coded.count) / Double(sample.count) * Double(raw.count) <= Double(bestSoFar)
+        return sample
     }
 
     /// Codes `section` with the choice's coder, or for `auto` the smallest of Huffman, zstd (level 3) and LZ4,
     /// falling back to the raw bytes when no coder makes it smaller. `auto` sizes Huffman exactly without writing it;
     /// on sections of ``sampledSectionByteCount`` or more it runs zstd in full only when zstd on a sample of the
     /// section (``samplePieceCount`` evenly spaced pieces of ``samplePieceByteCount``) comes out no larger, scaled
-    /// to the section, than the best of Huffman and raw; and it tries LZ4 only where zstd beats both (LZ4 does not
-    /// find what zstd cannot). The sample can miss matches farther apart than a piece, which costs bytes, never
+    /// to the section, than the best of Huffman and raw; it sizes Huffman for 2- and 4-byte symbols there only
+    /// when Huffman shrinks the sample; and it tries LZ4 only where zstd beats both (LZ4 does not find what zstd
+    /// cannot). The sample can miss matches farther apart than a piece, which costs bytes, never
     /// correctness; float byte planes and quantized codes have none to miss. Sections of
     /// ``largeSectionByteCount`` or more are compressed by zstd with two worker threads (the frame does not depend
     /// on the core count, so packing stays deterministic).
@@ -80,7 +98,7 @@ enum SectionCoding {
                 consider(try LZ4Codec().encode(raw), .lz4)
             case .auto:
                 let huffman = huffmanApplies ? try HuffmanCodec(width: width) : nil
-                let planned = try huffman?.plan(raw)
+                let planned = try huffman.flatMap { try huffmanMayCompress($0, raw) ? try $0.plan(raw) : nil }
                 let bestSoFar = min(planned?.byteCount ?? Int.max, raw.count)
                 if try zstdMayBeat(bestSoFar, raw) {
                     let zstd = try ZstdCodec(level: 3, workers: workers).encode(raw)

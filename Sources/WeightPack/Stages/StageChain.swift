@@ -58,14 +58,25 @@ struct StageChain: Sendable {
                         "stage '\(type.stageName)' needs float values; \(stages.last.map { "stage '\($0.name)'" } ?? "the tensor's dtype \(tensor.dtype.name)") left none",
                         tensorName: tensor.name)
                 }
-                let values =
-                    stages.isEmpty && dtype == .float32
-                    ? Self.copyFloat32(sections[position].bytes, releasing: releaseInput)
-                    : try Tensor(name: tensor.name, dtype: dtype, shape: shape, data: sections[position].bytes)
-                        .float32Values()
-                if stages.isEmpty, dtype != .float32 { releaseInput?(0..<tensor.data.count) }
-                let result = Result { () throws(TransformError) -> TransformOutput in
-                    try transform.encode(values, shape: shape, tensorName: tensor.name)
+                let result: Result<TransformOutput, TransformError>
+                if stages.isEmpty, dtype == .float32, type.encodesInPlace {
+                    // The (mapped) elements are read where they are, with no Float32 copy; their pages go after.
+                    result = try tensor.withFloat32Values { buffer in
+                        Result { () throws(TransformError) -> TransformOutput in
+                            try transform.encode(buffer: buffer, shape: shape, tensorName: tensor.name)
+                        }
+                    }
+                    releaseInput?(0..<tensor.data.count)
+                } else {
+                    let values =
+                        stages.isEmpty && dtype == .float32
+                        ? Self.copyFloat32(sections[position].bytes, releasing: releaseInput)
+                        : try Tensor(name: tensor.name, dtype: dtype, shape: shape, data: sections[position].bytes)
+                            .float32Values()
+                    if stages.isEmpty, dtype != .float32 { releaseInput?(0..<tensor.data.count) }
+                    result = Result { () throws(TransformError) -> TransformOutput in
+                        try transform.encode(values, shape: shape, tensorName: tensor.name)
+                    }
                 }
                 if case .failure(let error) = result, error.code == .notBeneficial {
                     // A stage applied only where it saves bytes (a low-rank split): this tensor goes on without it.
