@@ -44,7 +44,9 @@ struct VectorRoundingTests {
 
     @Test func matchesRoundingAtTheRegimeBoundariesAndForSignedZeros() {
         var values: [Float] = [0, -0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999997, -0.49999997]
-        values += [.leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        values += [
+            .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+        ]
         for power in [22, 23, 24] {
             let edge = Float(sign: .plus, exponent: power, significand: 1)
             for value in [edge, edge.nextDown, edge.nextUp, edge - 0.5, edge + 0.5, edge - 1.5] {
