@@ -8,8 +8,10 @@
 #   FUZZ_MAX_RUNS=1000000 scripts/fuzz.sh 600          (each target stops after 10 minutes or a million inputs)
 #
 # Each target first replays the inputs saved in fixtures/fuzz-corpus/<target>/ (naming those that still fail), then
-# fuzzes from the fixtures of its format and the seeds it builds from valid data; the corpus it grows is kept in
-# .build-fuzz-pkg/fuzz/corpus/<target>/ for the next run. Limits: 5 s per input, 2 GB resident, 1 GB per allocation
+# fuzzes from the fixtures of its format, the seeds it builds from valid data and the committed corpus of
+# Fuzz/corpus/<target>/ (inputs earlier runs found interesting, minimized); the corpus it grows is kept in
+# .build-fuzz-pkg/fuzz/corpus/<target>/ for the next run. To refresh the committed corpus from a grown one:
+#   fuzz-<target> -merge=1 -max_len=4096 Fuzz/corpus/<target> .build-fuzz-pkg/fuzz/corpus/<target> Limits: 5 s per input, 2 GB resident, 1 GB per allocation
 # (AddressSanitizer's allocator enforces the last). Every new crash, timeout or out-of-memory input is moved to
 # fixtures/fuzz-corpus/<target>/ (FuzzSmokeTests replays it) and the script exits 1. Linking needs the toolchain's
 # lld: the system's gold fails on these executables ("internal error in format_file_lineno").
@@ -55,6 +57,7 @@ for target in "${targets[@]}"; do
     rm -rf "$seeds"
     "$bin/fuzz-$target" --write-seeds "$seeds"
     inputs=("$corpus" "$seeds")
+    [ -d "Fuzz/corpus/$target" ] && inputs+=("Fuzz/corpus/$target")
     [ -n "$(fixture_folder "$target")" ] && inputs+=("$(fixture_folder "$target")")
     log=$work/logs/$target.log
     still=0
