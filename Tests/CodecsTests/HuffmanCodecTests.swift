@@ -38,6 +38,8 @@ struct HuffmanCodecTests {
             return try codec.encode(buffer, planned: plan)
         }
         #expect(planned == frame, "a planned frame is the frame encode writes")
+        let data = try frame.withUnsafeBytes { try codec.decodedData($0, decodedByteCount: bytes.count) }
+        #expect([UInt8](data) == bytes, "decodedData decodes as decode does")
         return frame
     }
 

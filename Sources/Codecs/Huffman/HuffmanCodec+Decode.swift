@@ -1,3 +1,5 @@
+import Foundation
+
 extension HuffmanCodec {
     /// Decompresses one frame (layout: ``HuffmanCodec``) to exactly `decodedByteCount` bytes.
     ///
@@ -16,6 +18,30 @@ extension HuffmanCodec {
     ///   frame's symbol count × width.
     /// - Complexity: O(`input.count` + `decodedByteCount`) time.
     public func decode(_ input: UnsafeRawBufferPointer, decodedByteCount: Int) throws(CodecError) -> [UInt8] {
+        try decodeFrame(input, decodedByteCount: decodedByteCount, empty: []) { count, fill in
+            [UInt8](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+                fill(UnsafeMutableRawPointer(buffer.baseAddress!))
+                initializedCount = count
+            }
+        }
+    }
+
+    /// ``decode(_:decodedByteCount:)`` into a `Data` that owns the decoded buffer (no copy from an array), with
+    /// the same checks before the output is allocated and the same errors.
+    public func decodedData(_ input: UnsafeRawBufferPointer, decodedByteCount: Int) throws(CodecError) -> Data {
+        try decodeFrame(input, decodedByteCount: decodedByteCount, empty: Data()) { count, fill in
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
+            fill(buffer)
+            return Data(bytesNoCopy: buffer, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
+        }
+    }
+
+    /// Checks the frame, then has `allocate` make the output of `decodedByteCount > 0` bytes and fill it by calling
+    /// the closure it is given with the buffer's address; `empty` for a frame of no symbols.
+    private func decodeFrame<Output>(
+        _ input: UnsafeRawBufferPointer, decodedByteCount: Int, empty: Output,
+        allocate: (Int, (UnsafeMutableRawPointer) -> Void) -> Output
+    ) throws(CodecError) -> Output {
         guard decodedByteCount >= 0 else {
             throw CodecError(.sizeMismatch, "decoded byte count \(decodedByteCount) is negative", codecName: name)
         }
@@ -42,7 +68,7 @@ extension HuffmanCodec {
         }
         if symbolCount == 0 {
             try checkNoTrailingBytes(cursor)
-            return []
+            return empty
         }
         let chunkLog2 = Int(try cursor.readUInt8("chunk size"))
         guard (10...24).contains(chunkLog2) else {
@@ -53,7 +79,7 @@ extension HuffmanCodec {
             &cursor, symbolCount: symbolCount, chunkSymbols: 1 << chunkLog2, width: frameWidth, shared: shared)
         return try decodeChunks(
             input, chunks: chunks, shared: HuffmanDecodingTable(alphabet: shared), width: frameWidth,
-            decodedByteCount: decodedByteCount)
+            decodedByteCount: decodedByteCount, allocate: allocate)
     }
 
     /// One chunk: its symbols, its own table (`nil` for the shared one) and its bytes in the frame.
@@ -143,19 +169,18 @@ extension HuffmanCodec {
     }
 
     /// Decodes every chunk with its table into one buffer, in parallel when there are several; throws the first chunk's error.
-    private func decodeChunks(
+    private func decodeChunks<Output>(
         _ input: UnsafeRawBufferPointer, chunks: [ChunkRange], shared: HuffmanDecodingTable, width: Int,
-        decodedByteCount: Int
-    ) throws(CodecError) -> [UInt8] {
+        decodedByteCount: Int, allocate: (Int, (UnsafeMutableRawPointer) -> Void) -> Output
+    ) throws(CodecError) -> Output {
         let errors = UnsafeMutableBufferPointer<CodecError?>.allocate(capacity: chunks.count)
         errors.initialize(repeating: nil)
         defer { errors.deinitialize().deallocate() }
-        let output = [UInt8](unsafeUninitializedCapacity: decodedByteCount) { buffer, initializedCount in
-            let destination = UnsafeMutableRawPointer(buffer.baseAddress)
+        let output = allocate(decodedByteCount) { destination in
             performConcurrently(iterations: chunks.count) { index in
                 let chunk = chunks[index]
                 let source = UnsafeRawBufferPointer(rebasing: input[chunk.bytes])
-                let target = destination! + chunk.symbols.lowerBound * width
+                let target = destination + chunk.symbols.lowerBound * width
                 let table = chunk.ownAlphabet.map { HuffmanDecodingTable(alphabet: $0) } ?? shared
                 do throws(CodecError) {
                     try Self.decodeChunk(
@@ -164,7 +189,6 @@ extension HuffmanCodec {
                     errors[index] = CodecError(error.code, "chunk \(index): " + error.message, codecName: "huffman")
                 }
             }
-            initializedCount = decodedByteCount
         }
         if let error = errors.lazy.compactMap({ $0 }).first { throw error }
         return output

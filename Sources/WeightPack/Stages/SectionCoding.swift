@@ -155,7 +155,10 @@ enum SectionCoding {
                     .invalidStageParameters,
                     "raw section \(position) holds \(body.count) bytes; its header declares \(declared)")
             }
-            return Data(body)
+            return body  // a slice of the stored bytes: no copy
+        }
+        if let huffman = codec as? HuffmanCodec {
+            return try body.withUnsafeBytes { raw in try huffman.decodedData(raw, decodedByteCount: Int(declared)) }
         }
         let decoded = try body.withUnsafeBytes { raw in try codec.decode(raw, decodedByteCount: Int(declared)) }
         return Data(decoded)
