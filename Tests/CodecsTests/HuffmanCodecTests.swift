@@ -43,6 +43,41 @@ struct HuffmanCodecTests {
         return frame
     }
 
+    @Test func byteChunksDecodedFourAtATimeRoundTripWithSharedAndOwnTables() throws {
+        // Width 1 decodes groups of four equal chunks interleaved; counts that leave 0-3 chunks (or a short one)
+        // outside a group, and chunks whose distributions differ enough to take their own tables.
+        let chunk = 1 << HuffmanCodec.chunkSymbolCountLog2
+        for count in [4 * chunk, 4 * chunk + 7, 5 * chunk, 9 * chunk - 1] {
+            var generator = SplitMix64(seed: UInt64(count))
+            let bytes = (0..<count).map { index -> UInt8 in
+                switch (index / chunk) % 3 {
+                case 0: UInt8(truncatingIfNeeded: Self.laplace(&generator, spread: 3))
+                case 1: UInt8(truncatingIfNeeded: generator.next())
+                default: UInt8(truncatingIfNeeded: 100 &+ Self.laplace(&generator, spread: 20))
+                }
+            }
+            _ = try roundTrip(bytes, width: 1, "\(count) symbols")
+        }
+    }
+
+    @Test func aDamagedChunkInAnInterleavedGroupIsNamedOrChangesTheOutput() throws {
+        let chunk = 1 << HuffmanCodec.chunkSymbolCountLog2
+        let bytes = Self.symbols(count: 4 * chunk, width: 1, seed: 9) { Self.laplace(&$0, spread: 4) }
+        let codec = try HuffmanCodec(width: 1)
+        let frame = try codec.encode(bytes: bytes)
+        for position in [frame.count / 2, frame.count - 1] {
+            var damaged = frame
+            damaged[position] ^= 0x5A
+            do {
+                let decoded = try codec.decode(bytes: damaged, decodedByteCount: bytes.count)
+                #expect(decoded != bytes, "byte \(position) flipped, yet the original came back")
+            } catch {
+                #expect(error.code == .corruptInput)
+                #expect(error.message.contains("chunk "), "\(error.message)")
+            }
+        }
+    }
+
     @Test func aPlanIsRefusedForAnInputOfAnotherLength() throws {
         let codec = try HuffmanCodec(width: 1)
         let planned = try [UInt8](repeating: 7, count: 100).withUnsafeBytes { try codec.plan($0) }

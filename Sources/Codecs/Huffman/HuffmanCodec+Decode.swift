@@ -176,17 +176,41 @@ extension HuffmanCodec {
         let errors = UnsafeMutableBufferPointer<CodecError?>.allocate(capacity: chunks.count)
         errors.initialize(repeating: nil)
         defer { errors.deinitialize().deallocate() }
+        // One-byte symbols are decoded four chunks at a time, interleaved (``decodeFourByteChunks``).
+        let groupSize = width == 1 ? 4 : 1
         let output = allocate(decodedByteCount) { destination in
-            performConcurrently(iterations: chunks.count) { index in
-                let chunk = chunks[index]
-                let source = UnsafeRawBufferPointer(rebasing: input[chunk.bytes])
-                let target = destination + chunk.symbols.lowerBound * width
-                let table = chunk.ownAlphabet.map { HuffmanDecodingTable(alphabet: $0) } ?? shared
-                do throws(CodecError) {
-                    try Self.decodeChunk(
-                        source, into: target, symbolCount: chunk.symbols.count, table: table, width: width)
-                } catch {
-                    errors[index] = CodecError(error.code, "chunk \(index): " + error.message, codecName: "huffman")
+            performConcurrently(iterations: (chunks.count + groupSize - 1) / groupSize) { group in
+                let members = (group * groupSize)..<min((group + 1) * groupSize, chunks.count)
+                let tables = members.map { chunks[$0].ownAlphabet.map { HuffmanDecodingTable(alphabet: $0) } ?? shared }
+                let symbolCount = chunks[members.lowerBound].symbols.count
+                if members.count == 4, members.allSatisfy({ chunks[$0].symbols.count == symbolCount }) {
+                    let consumed = Self.decodeFourByteChunks(
+                        members.map { UnsafeRawBufferPointer(rebasing: input[chunks[$0].bytes]) },
+                        into: members.map { destination + chunks[$0].symbols.lowerBound },
+                        symbolCount: symbolCount, tables: tables)
+                    for (offset, index) in members.enumerated() {
+                        do throws(CodecError) {
+                            try Self.checkConsumed(
+                                consumed[offset], symbolCount: symbolCount, byteCount: chunks[index].bytes.count)
+                        } catch {
+                            errors[index] = CodecError(
+                                error.code, "chunk \(index): " + error.message, codecName: "huffman")
+                        }
+                    }
+                    return
+                }
+                for (offset, index) in members.enumerated() {
+                    let chunk = chunks[index]
+                    let source = UnsafeRawBufferPointer(rebasing: input[chunk.bytes])
+                    let target = destination + chunk.symbols.lowerBound * width
+                    do throws(CodecError) {
+                        try Self.decodeChunk(
+                            source, into: target, symbolCount: chunk.symbols.count, table: tables[offset],
+                            width: width)
+                    } catch {
+                        errors[index] = CodecError(
+                            error.code, "chunk \(index): " + error.message, codecName: "huffman")
+                    }
                 }
             }
         }

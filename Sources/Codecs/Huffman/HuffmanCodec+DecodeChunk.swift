@@ -31,13 +31,92 @@ extension HuffmanCodec {
                 }
             }
         }
-        let consumed = reader.consumedBitCount
-        guard consumed <= source.count * 8, (consumed + 7) / 8 == source.count else {
+        try checkConsumed(reader.consumedBitCount, symbolCount: symbolCount, byteCount: source.count)
+    }
+
+    /// Checks that a chunk's codes, `consumed` bits, end in its last byte.
+    /// - Throws: `CodecError.Code.corruptInput` when they overrun the chunk or stop short of its last byte.
+    static func checkConsumed(_ consumed: Int, symbolCount: Int, byteCount: Int) throws(CodecError) {
+        guard consumed <= byteCount * 8, (consumed + 7) / 8 == byteCount else {
             throw CodecError(
-                .corruptInput,
-                "its \(symbolCount) symbols take \(consumed) bits; the chunk holds \(source.count) bytes",
+                .corruptInput, "its \(symbolCount) symbols take \(consumed) bits; the chunk holds \(byteCount) bytes",
                 codecName: "huffman")
         }
+    }
+
+    /// Decodes four chunks of one-byte symbols (which never have an escape), each of `symbolCount` symbols, in
+    /// lockstep: each symbol's table lookup waits on the previous one's length, so one chunk alone leaves the
+    /// processor idle between lookups, while four independent chains overlap (the interleaving of Collet's
+    /// huff0 "4X" decoders, applied here to chunks the frame already separates).
+    /// - Returns: the bits each chunk's codes took, to be checked by ``checkConsumed(_:symbolCount:byteCount:)``.
+    static func decodeFourByteChunks(
+        _ sources: [UnsafeRawBufferPointer], into targets: [UnsafeMutableRawPointer], symbolCount: Int,
+        tables: [HuffmanDecodingTable]
+    ) -> [Int] {
+        withLookups(tables) { decoders, values in
+            func reader(_ k: Int) -> HuffmanBitReader {
+                HuffmanBitReader(
+                    base: sources[k].baseAddress ?? UnsafeRawPointer(targets[k]), byteCount: sources[k].count)
+            }
+            var (r0, r1, r2, r3) = (reader(0), reader(1), reader(2), reader(3))
+            let (d0, d1, d2, d3) = (decoders[0], decoders[1], decoders[2], decoders[3])
+            let (v0, v1, v2, v3) = (values[0], values[1], values[2], values[3])
+            let o0 = targets[0].assumingMemoryBound(to: UInt8.self)
+            let o1 = targets[1].assumingMemoryBound(to: UInt8.self)
+            let o2 = targets[2].assumingMemoryBound(to: UInt8.self)
+            let o3 = targets[3].assumingMemoryBound(to: UInt8.self)
+            var index = 0
+            while index &+ 3 <= symbolCount {
+                r0.refill()
+                r1.refill()
+                r2.refill()
+                r3.refill()
+                for step in 0..<3 {
+                    let a0 = d0.decode(&r0)
+                    let a1 = d1.decode(&r1)
+                    let a2 = d2.decode(&r2)
+                    let a3 = d3.decode(&r3)
+                    o0[index &+ step] = UInt8(truncatingIfNeeded: v0[Int(a0)])
+                    o1[index &+ step] = UInt8(truncatingIfNeeded: v1[Int(a1)])
+                    o2[index &+ step] = UInt8(truncatingIfNeeded: v2[Int(a2)])
+                    o3[index &+ step] = UInt8(truncatingIfNeeded: v3[Int(a3)])
+                }
+                index &+= 3
+            }
+            while index < symbolCount {
+                r0.refill()
+                r1.refill()
+                r2.refill()
+                r3.refill()
+                o0[index] = UInt8(truncatingIfNeeded: v0[Int(d0.decode(&r0))])
+                o1[index] = UInt8(truncatingIfNeeded: v1[Int(d1.decode(&r1))])
+                o2[index] = UInt8(truncatingIfNeeded: v2[Int(d2.decode(&r2))])
+                o3[index] = UInt8(truncatingIfNeeded: v3[Int(d3.decode(&r3))])
+                index &+= 1
+            }
+            return [r0.consumedBitCount, r1.consumedBitCount, r2.consumedBitCount, r3.consumedBitCount]
+        }
+    }
+
+    /// Calls `body` with a decoder and the value table of each of `tables`, valid during the call.
+    private static func withLookups<Result>(
+        _ tables: [HuffmanDecodingTable], _ body: ([SymbolDecoder], [UnsafeBufferPointer<UInt32>]) -> Result
+    ) -> Result {
+        var decoders: [SymbolDecoder] = []
+        var values: [UnsafeBufferPointer<UInt32>] = []
+        func visit(_ index: Int) -> Result {
+            guard index < tables.count else { return body(decoders, values) }
+            return tables[index].primary.withUnsafeBufferPointer { primary in
+                tables[index].secondary.withUnsafeBufferPointer { secondary in
+                    tables[index].values.withUnsafeBufferPointer { table in
+                        decoders.append(SymbolDecoder(primary: primary, secondary: secondary))
+                        values.append(table)
+                        return visit(index + 1)
+                    }
+                }
+            }
+        }
+        return visit(0)
     }
 
     /// Decodes symbols without escapes, three per refill.
