@@ -14,36 +14,44 @@ enum HuffmanCodeLengths {
         precondition(n <= 1 << limit, "\(n) symbols do not fit codes of \(limit) bits")
         if n <= 1 { return [UInt8](repeating: 0, count: n) }
         // Leaves sorted by count, ties by symbol, so the result is deterministic.
-        let order = (0..<n).sorted { counts[$0] != counts[$1] ? counts[$0] < counts[$1] : $0 < $1 }
+        let order = sortedByCountThenSymbol(counts)
         let leaves = order.map { max(counts[$0], 1) }
         // Item i of level l's merged list (at most 2n - 1 items) is a leaf when isLeaf[l * levelCapacity + i].
         let levelCapacity = 2 * n
         var isLeaf = [Bool](repeating: true, count: limit * levelCapacity)
-        var current = leaves
-        var merged = [UInt64](repeating: 0, count: levelCapacity)
+        // Two lists of 2n items, alternating as the previous level and the one being merged.
+        var lists = [UInt64](repeating: 0, count: 2 * levelCapacity)
+        for (index, leaf) in leaves.enumerated() { lists[index] = leaf }
         var currentCount = n
-        for level in 1..<limit {
-            let packageCount = currentCount / 2
-            var leafIndex = 0
-            var packageIndex = 0
-            var mergedCount = 0
-            while leafIndex < n || packageIndex < packageCount {
-                let package =
-                    packageIndex < packageCount ? current[2 * packageIndex] &+ current[2 * packageIndex + 1] : 0
-                // A leaf wins ties: it keeps the code shallower at no cost.
-                if packageIndex == packageCount || (leafIndex < n && leaves[leafIndex] <= package) {
-                    merged[mergedCount] = leaves[leafIndex]
-                    leafIndex += 1
-                } else {
-                    merged[mergedCount] = package
-                    isLeaf[level * levelCapacity + mergedCount] = false
-                    packageIndex += 1
+        lists.withUnsafeMutableBufferPointer { lists in
+            isLeaf.withUnsafeMutableBufferPointer { isLeaf in
+                leaves.withUnsafeBufferPointer { leaves in
+                    for level in 1..<limit {
+                        let current = lists.baseAddress! + ((level - 1) % 2) * levelCapacity
+                        let merged = lists.baseAddress! + (level % 2) * levelCapacity
+                        let packageCount = currentCount / 2
+                        var leafIndex = 0
+                        var packageIndex = 0
+                        var mergedCount = 0
+                        while leafIndex < n || packageIndex < packageCount {
+                            let package =
+                                packageIndex < packageCount
+                                ? current[2 &* packageIndex] &+ current[2 &* packageIndex &+ 1] : 0
+                            // A leaf wins ties: it keeps the code shallower at no cost.
+                            if packageIndex == packageCount || (leafIndex < n && leaves[leafIndex] <= package) {
+                                merged[mergedCount] = leaves[leafIndex]
+                                leafIndex &+= 1
+                            } else {
+                                merged[mergedCount] = package
+                                isLeaf[level &* levelCapacity &+ mergedCount] = false
+                                packageIndex &+= 1
+                            }
+                            mergedCount &+= 1
+                        }
+                        currentCount = mergedCount
+                    }
                 }
-                mergedCount += 1
             }
-            swap(&current, &merged)
-            if merged.count < levelCapacity { merged = [UInt64](repeating: 0, count: levelCapacity) }
-            currentCount = mergedCount
         }
         var lengthsInOrder = [UInt8](repeating: 0, count: n)
         var taken = 2 * n - 2
@@ -57,6 +65,19 @@ enum HuffmanCodeLengths {
         var lengths = [UInt8](repeating: 0, count: n)
         for (rank, symbol) in order.enumerated() { lengths[symbol] = lengthsInOrder[rank] }
         return lengths
+    }
+
+    /// Symbol indices ordered by count, then by index: one sort of packed `count << 20 | index` keys when every
+    /// count fits 44 bits and there are at most 2^20 symbols (always, for chunk and frame histograms of streams
+    /// under 2^44 symbols), else a comparison sort giving the same order.
+    static func sortedByCountThenSymbol(_ counts: [UInt64]) -> [Int] {
+        let indexBits: UInt64 = 20
+        guard counts.count <= 1 << indexBits, counts.allSatisfy({ $0 < 1 << (64 - indexBits) }) else {
+            return (0..<counts.count).sorted { counts[$0] != counts[$1] ? counts[$0] < counts[$1] : $0 < $1 }
+        }
+        var keys = counts.enumerated().map { $0.element << indexBits | UInt64($0.offset) }
+        keys.sort()
+        return keys.map { Int($0 & ((1 << indexBits) - 1)) }
     }
 
     /// Canonical codes for `lengths` (RFC 1951 §3.2.2), each bit-reversed for LSB-first writing.

@@ -20,9 +20,25 @@ struct HuffmanHistogram {
         self.symbolCount = symbolCount
         switch width {
         case 1:
+            // Four interleaved tables: runs of one byte (an exponent plane is mostly a few values) would otherwise
+            // chain every increment on the previous one through memory.
+            var tables = [UInt64](repeating: 0, count: 4 * 256)
+            tables.withUnsafeMutableBufferPointer { counts in
+                let quads = input.count / 4
+                for quad in 0..<quads {
+                    let word = input.loadUnaligned(fromByteOffset: quad &* 4, as: UInt32.self)
+                    counts[Int(word & 0xFF)] &+= 1
+                    counts[256 &+ Int((word >> 8) & 0xFF)] &+= 1
+                    counts[512 &+ Int((word >> 16) & 0xFF)] &+= 1
+                    counts[768 &+ Int(word >> 24)] &+= 1
+                }
+                for index in (quads * 4)..<input.count { counts[Int(input[index])] &+= 1 }
+            }
             var table = [UInt64](repeating: 0, count: 256)
-            table.withUnsafeMutableBufferPointer { counts in
-                for byte in input { counts[Int(byte)] &+= 1 }
+            for value in 0..<256 {
+                let low: UInt64 = tables[value] &+ tables[256 + value]
+                let high: UInt64 = tables[512 + value] &+ tables[768 + value]
+                table[value] = low &+ high
             }
             (values, counts) = Self.collect(table, bias: 128) { Int32(Int8(truncatingIfNeeded: $0)) }
         case 2:
