@@ -84,16 +84,25 @@ public enum Converter {
     {
         let specs = plan.entries.map { ($0.info.name, $0.outputDType, $0.info.shape) }
         let byName = Dictionary(plan.entries.map { (TensorNameKey($0.info.name), $0) }, uniquingKeysWith: { a, _ in a })
-        // The writers ask for one tensor at a time and have written the previous one by then, so its mapped
-        // input pages can go: memory holds about one tensor, however large the model.
-        var previous: ConversionPlan.Entry? = nil
-        let bytesFor = { (name: String) throws -> Data in
-            if let previous { plan.source.releasePages(of: previous.info, within: nil) }
-            guard let entry = byName[TensorNameKey(name)] else {
-                throw WeightPackError(.invalidOption, "tensor vanished from the source", tensorName: name)
+        // The writers ask for one tensor at a time; the next one in `order` is decoded while the current one is
+        // written (a request out of that order is decoded when asked). By the time tensor i + 1 is asked for,
+        // tensor i is written and its mapped input pages can go: memory holds about two tensors.
+        func streaming<Result>(order: [String], _ body: (_ bytesFor: (String) throws -> Data) throws -> Result) throws
+            -> Result
+        {
+            let producer = OneAheadProducer<Data>(order: order) { name in
+                guard let entry = byName[TensorNameKey(name)] else {
+                    throw WeightPackError(.invalidOption, "tensor vanished from the source", tensorName: name)
+                }
+                return try plan.tensor(entry).data
             }
-            previous = entry
-            return try plan.tensor(entry).data
+            defer { producer.finish() }
+            var previous: ConversionPlan.Entry? = nil
+            return try body { name in
+                if let previous { plan.source.releasePages(of: previous.info, within: nil) }
+                previous = byName[TensorNameKey(name)]
+                return try producer.item(name)
+            }
         }
         if let maximumShardByteCount {
             let url = URL(fileURLWithPath: outputPath)
@@ -110,8 +119,10 @@ public enum Converter {
                     try OutputPath.check(
                         output, against: inputFiles(plan.source), requiredExtension: nil, mayExist: true)
                 }
-                let index = try ShardedSafetensorsWriter.write(
-                    shards, metadata: plan.metadata, to: folder, stem: stem, bytesFor: bytesFor)
+                let index = try streaming(order: specs.map(\.0)) { bytesFor in
+                    try ShardedSafetensorsWriter.write(
+                        shards, metadata: plan.metadata, to: folder, stem: stem, bytesFor: bytesFor)
+                }
                 let paths =
                     shards.map { URL(fileURLWithPath: folder).appendingPathComponent($0.fileName).path } + [index]
                 return ConvertSummary(
@@ -120,7 +131,9 @@ public enum Converter {
             }
         }
         let layout = try SafetensorsWriter.layout(for: specs, metadata: plan.metadata)
-        try SafetensorsWriter.write(layout, to: outputPath) { try bytesFor($0.name) }
+        try streaming(order: layout.entries.map(\.name)) { bytesFor in
+            try SafetensorsWriter.write(layout, to: outputPath) { try bytesFor($0.name) }
+        }
         return ConvertSummary(
             format: .safetensors, writtenPaths: [outputPath], tensorCount: specs.count,
             writtenByteCount: layout.fileByteCount)

@@ -29,9 +29,10 @@ enum GGUFModelWriter {
             }
         }
         let layout = try GGUFWriter.layout(metadata: metadata(plan, ggufSource: ggufSource), tensors: specs)
-        var position = 0
-        try GGUFWriter.write(layout, to: outputPath) { _ in
-            defer { position += 1 }
+        // Tensors are written in plan order; the next one is quantized while the current one is written.
+        let keys = plan.entries.indices.map(String.init)
+        let producer = OneAheadProducer<Data>(order: keys) { key in
+            let position = Int(key)!
             let entry = plan.entries[position]
             switch encodings[position] {
             case .copied:
@@ -47,6 +48,12 @@ enum GGUFModelWriter {
                 plan.source.releasePages(of: entry.info, within: nil)
                 return bytes
             }
+        }
+        defer { producer.finish() }
+        var position = 0
+        try GGUFWriter.write(layout, to: outputPath) { _ in
+            defer { position += 1 }
+            return try producer.item(keys[position])
         }
         return ModelWriters.summary(.gguf, [outputPath], plan.entries.count)
     }
