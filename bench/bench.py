@@ -39,12 +39,13 @@ JOBS = [
     ("int4", "int4 group 32", "pack-int4", [], True),
     ("ec:30", "ECSQ at 30 dB + Huffman", "pack-ec30", [], True),
     ("deep", "prune + cluster + Huffman", "pack-deep", [], True),
-    ("int8-d", "int8 decode to f32", "unpack-int8", [], False),
+    ("int8-d", "int8 decode to f32", "unpack-int8", ["numpy-int8-decode"], False),
     ("inspect", "inspect .wpk", "inspect", [], False),
     ("verify", "verify source vs int8", "verify", ["numpy-verify"], False),
     ("q8_0", "GGUF Q8_0", "convert-q8_0", ["gguf-q8_0"], True),
     ("q4_0", "GGUF Q4_0", "convert-q4_0", ["gguf-q4_0"], True),
     ("int8-k", "int8 + zstd-3, in-process", "kernel-int8-zstd", ["numpy-int8-zstd3"], True),
+    ("int8-d-k", "int8 decode, in-process", "kernel-int8-decode", ["numpy-int8-decode"], False),
     ("q8_0-k", "Q8_0 quantize, in-process", "kernel-q8_0", ["gguf-q8_0"], True),
     ("q4_0-k", "Q4_0 quantize, in-process", "kernel-q4_0", ["gguf-q4_0"], True),
 ]
@@ -79,6 +80,8 @@ LABELS = {
     "gguf-q8_0": "gguf-py quantize Q8_0 (in-proc)",
     "gguf-q4_0": "gguf-py quantize Q4_0 (in-proc)",
     "kernel-int8-zstd": "int8 preset stages (in-proc)",
+    "kernel-int8-decode": "int8 preset decoders (in-proc)",
+    "numpy-int8-decode": "numpy zstd-d + int8 × scale (in-proc)",
     "kernel-q8_0": "GGMLBlockQuantizer Q8_0 (in-proc)",
     "kernel-q4_0": "GGMLBlockQuantizer Q4_0 (in-proc)",
 }
@@ -238,6 +241,8 @@ class Bench:
                   "(10 Lloyd iterations), no assignment of the other weights, no coding")
         self.peer(name, "numpy-int8-zstd3", ["int8-zstd", path], reps,
                   "in memory, input loaded before timing; size = tensor data only, no container")
+        self.peer(name, "numpy-int8-decode", ["int8-decode", path], reps,
+                  "in memory, compressed tensors made before timing; decode to float32 arrays, nothing written")
         for q in ("Q8_0", "Q4_0"):
             self.peer(name, f"gguf-{q.lower()}", ["gguf", path, q], reps,
                       "in memory, input loaded before timing; size = tensor data only, no GGUF header")
@@ -248,6 +253,9 @@ class Bench:
         kernels = [self.args.kernels]
         self.peer(name, "kernel-int8-zstd", ["int8-zstd", path], reps,
                   "in memory, input loaded before timing; size = tensor data only, no container", "ours", kernels)
+        self.peer(name, "kernel-int8-decode", ["int8-decode", path], reps,
+                  "in memory, encoded sections made before timing; decode to float32 arrays, nothing written",
+                  "ours", kernels)
         for q in ("Q8_0", "Q4_0"):
             self.peer(name, f"kernel-{q.lower()}", ["gguf", path, q], reps,
                       "in memory, input loaded before timing; size = tensor data only, no GGUF header", "ours",

@@ -10,6 +10,9 @@ Jobs (REPS repetitions, the best one reported):
   kmeans16 MODEL REPS                    numpy 16-centroid k-means (200k sample per 2-D tensor, 10 iterations)
   int8-zstd MODEL REPS                   per-row int8 + zstd-3 of every 2+-D float tensor, in memory:
                                          bench/int8_reference.py's reference_pack (input loaded before timing)
+  int8-decode MODEL REPS                 the inverse of int8-zstd, in memory: zstd-3 decompression of each tensor's
+                                         stored bytes, then scale × int8 back to float32 (the stored bytes are made
+                                         before timing)
   gguf MODEL QTYPE REPS                  gguf-py's gguf.quants.quantize (Q8_0 or Q4_0) over every 2-D float
                                          tensor whose rows divide into blocks of 32, as `weightpack convert
                                          --quant` selects them (input loaded before timing)
@@ -46,6 +49,35 @@ def int8_zstd(model, reps):
     from int8_reference import reference_pack
     tensors = load_file(model)
     return timed(lambda: reference_pack(tensors), reps)
+
+
+def int8_decode(model, reps):
+    import zstandard
+    compressor, decompressor = zstandard.ZstdCompressor(level=3), zstandard.ZstdDecompressor()
+    stored = []
+    for w in load_file(model).values():
+        if w.dtype.kind == "f" and w.ndim >= 2:
+            rows = w.reshape(w.shape[0], -1)
+            scale = (np.abs(rows).max(axis=1, keepdims=True) / np.float32(127)).astype(np.float32)
+            q = np.clip(np.round(rows / np.where(scale == 0, 1, scale)), -127, 127).astype(np.int8)
+            stored.append((True, rows.shape, compressor.compress(scale.tobytes() + q.tobytes())))
+        else:
+            stored.append((False, w.dtype, compressor.compress(w.tobytes())))
+
+    def job():
+        total = 0
+        for quantized, meta, blob in stored:
+            raw = decompressor.decompress(blob)
+            if quantized:
+                rows, columns = meta
+                scale = np.frombuffer(raw, np.float32, rows).reshape(rows, 1)
+                q = np.frombuffer(raw, np.int8, rows * columns, offset=4 * rows).reshape(rows, columns)
+                total += (q.astype(np.float32) * scale).nbytes
+            else:
+                total += len(raw)
+        return total
+
+    return timed(job, reps)
 
 
 def gguf_quantize(model, qtype_name, reps):
@@ -153,6 +185,8 @@ def main():
     reps = int(args[-1])
     if job == "int8-zstd":
         result = int8_zstd(args[0], reps)
+    elif job == "int8-decode":
+        result = int8_decode(args[0], reps)
     elif job == "kmeans16":
         result = kmeans16(args[0], reps)
     elif job == "gguf":

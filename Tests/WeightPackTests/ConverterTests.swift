@@ -25,6 +25,29 @@ struct ConverterTests {
         }
     }
 
+    // MARK: progress
+
+    @Test(arguments: ["safetensors", "gguf", "npz"])
+    func progressCountsEachTensorOnceInWritingOrderOnTheCallingThread(target: String) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let tensors = try TestTensors.smallModel().filter { $0.dtype != .bool }  // GGUF has no bool type
+        let input = try writeModel(tensors, in: folder)
+        let count = tensors.count
+        var updates: [ProgressUpdate] = []
+        var offThread = 0
+        let caller = Thread.current
+        try Converter.convert(
+            inputPath: input, outputPath: folder.path("out.\(target)"), options: ConvertOptions(),
+            progress: { update in
+                if Thread.current !== caller { offThread += 1 }
+                updates.append(update)
+            })
+        #expect(updates.map(\.tensorsDone) == Array(1...count), "each tensor counted once, in order")
+        #expect(updates.last?.bytesDone == updates.last?.byteCount)
+        #expect(offThread == 0, "the handler runs on the converting thread")
+    }
+
     // MARK: the target format
 
     @Test func safetensorsToSafetensorsIsByteIdentical() throws {

@@ -11,6 +11,9 @@
 //   gguf MODEL Q8_0|Q4_0 REPS   GGMLBlockQuantizer over every 2-D float tensor whose rows divide into blocks of
 //                               32 (the tensors `convert --quant` and gguf-py's quantize take), others counted
 //                               at their size, as bench/peers.py's `gguf` job does
+//   int8-decode MODEL REPS      the inverse of int8-zstd: zstd decompression of each section, then the quant
+//                               stage's decoder back to float32 (the encoded sections are made before timing),
+//                               as bench/peers.py's `int8-decode` job does in numpy
 //   int8-zstd MODEL REPS        the int8 preset's stages (`quant:int8|zstd`: per-row symmetric int8, then each
 //                               section through zstd level 3) over every 2+-D float tensor, others through zstd
 //                               alone, keeping the smaller; the job bench/peers.py's `int8-zstd` does in numpy
@@ -122,15 +125,65 @@ func int8Job(_ path: String, _ repetitions: Int) throws -> [String: Any] {
     }
 }
 
+func int8DecodeJob(_ path: String, _ repetitions: Int) throws -> [String: Any] {
+    let tensors = try load(path) { info in info.dtype.isFloatingPoint && info.shape.count >= 2 }
+    let recipe = try Recipe.parse("int8")
+    guard case .value(let transform) = recipe.steps[0], case .entropy(.zstd(let level)) = recipe.steps[1],
+        let quantizer = transform as? IntegerQuantizer
+    else { throw Usage(description: "int8-decode: the int8 preset is no longer quant|zstd: \(recipe)") }
+    let zstd = try ZstdCodec(level: level, workers: 2)
+    func compressed(_ bytes: Data) throws -> (frame: [UInt8], count: Int) {
+        (try bytes.withUnsafeBytes { try zstd.encode($0) }, bytes.count)
+    }
+    // (shape, parameters, each section's kind and zstd frame) for quantized tensors; (nil, frame) for the rest
+    var stored: [(shape: Shape?, parameters: [String: String], sections: [(PayloadSection.Kind, [UInt8], Int)])] = []
+    for tensor in tensors {
+        if let values = tensor.values {
+            let output = try quantizer.encode(values, shape: tensor.shape, tensorName: tensor.name)
+            stored.append(
+                (
+                    tensor.shape, output.parameters,
+                    try output.sections.map { section in
+                        let (frame, count) = try compressed(section.bytes)
+                        return (section.kind, frame, count)
+                    }
+                ))
+        } else {
+            let (frame, count) = try compressed(tensor.bytes)
+            stored.append((nil, [:], [(.bytes(symbolWidth: 1), frame, count)]))
+        }
+    }
+    return try timed(repetitions) {
+        var total = 0
+        for item in stored {
+            let sections = try item.sections.map { kind, frame, count in
+                PayloadSection(
+                    kind: kind, bytes: Data(try frame.withUnsafeBytes { try zstd.decode($0, decodedByteCount: count) }))
+            }
+            if let shape = item.shape {
+                let values = try IntegerQuantizer.decode(
+                    sections, parameters: item.parameters, shape: shape, tensorName: "")
+                total += 4 * values.count
+            } else {
+                total += sections[0].bytes.count
+            }
+        }
+        return total
+    }
+}
+
 func main() throws {
     let arguments = Array(CommandLine.arguments.dropFirst())
     guard let job = arguments.first else {
-        throw Usage(description: "usage: weightpack-bench gguf MODEL Q8_0|Q4_0 REPS | int8-zstd MODEL REPS")
+        throw Usage(
+            description:
+                "usage: weightpack-bench gguf MODEL Q8_0|Q4_0 REPS | int8-zstd MODEL REPS | int8-decode MODEL REPS")
     }
     var result: [String: Any]
     switch (job, arguments.count) {
     case ("gguf", 4): result = try ggufJob(arguments[1], arguments[2], Int(arguments[3]) ?? 3)
     case ("int8-zstd", 3): result = try int8Job(arguments[1], Int(arguments[2]) ?? 3)
+    case ("int8-decode", 3): result = try int8DecodeJob(arguments[1], Int(arguments[2]) ?? 3)
     default: throw Usage(description: "unknown job or wrong arguments: \(arguments.joined(separator: " "))")
     }
     result["rss_kb"] = peakResidentKilobytes()

@@ -65,11 +65,11 @@ public struct NPZReader: Sendable {
         self.indexByName = indexByName
     }
 
-    /// The entry for a member, after the checks that need no inflating and the header's.
     /// The largest ratio of inflated to deflated bytes a deflate stream can reach (RFC 1951: a 258-byte match
     /// coded in as little as 2 bits).
     static let maximumDeflateRatio = 1032
 
+    /// The entry for a member, after the checks that need no inflating and the header's.
     private static func entry(for member: ZIPMember, in file: MappedFile, limit: Int) throws(FormatError)
         -> NPZEntry
     {

@@ -83,6 +83,11 @@ extension IntegerQuantizer {
                 tensorName: tensorName)
         }
         let width = settings.packing == .bytes ? 8 : settings.format.bits
+        if width == 8 {
+            return try settings.dequantizeBytes(
+                sections[sections.count - 1].bytes, scales: scales, zeroPoints: zeroPoints, layout: layout,
+                tensorName: tensorName)
+        }
         guard let fields = unpack(sections[sections.count - 1].bytes, bits: width, count: layout.elementCount) else {
             throw TransformError(
                 .corruptPayload, "the unused high bits of the last code byte are not zero", tensorName: tensorName)
@@ -139,6 +144,68 @@ extension IntegerQuantizer {
     }
 
     /// `q × scale` or `(q − z) × scale` per element, checking each code against the grid.
+    /// ``dequantize(_:fieldBits:scales:zeroPoints:layout:tensorName:)`` for one code per byte, read in place: the
+    /// codes are checked in one pass first (a symmetric code of `format.bits` bits lies in `-qmax...qmax`, an
+    /// affine one in `0...levels`), so the arithmetic loop has no branch and runs on vector registers. The same
+    /// values (`Float(code − zeroPoint) × scale`) and errors.
+    private func dequantizeBytes(
+        _ codes: Data, scales: [Float], zeroPoints: [UInt8], layout: Layout, tensorName: String
+    ) throws(TransformError) -> [Float] {
+        let count = layout.elementCount
+        let signBit = 1 << 7
+        let qmax = mode == .affine ? format.affineMaximum : format.symmetricMaximum
+        let qmin = mode == .affine ? 0 : -qmax
+        let badIndex: Int? = codes.withUnsafeBytes { raw in
+            let signed = raw.bindMemory(to: Int8.self)
+            switch mode {
+            case .symmetric:
+                let (low, high) = (Int8(qmin), Int8(qmax))
+                // The least and greatest codes (a vectorized reduction), then, only when one is out of range,
+                // the first such code's index.
+                var (least, greatest) = (Int8.max, Int8.min)
+                for code in signed {
+                    least = Swift.min(least, code)
+                    greatest = Swift.max(greatest, code)
+                }
+                guard least < low || greatest > high else { return nil }
+                return signed.firstIndex { $0 < low || $0 > high }
+            case .affine:
+                let high = UInt8(qmax)
+                var greatest = UInt8.min
+                for code in raw { greatest = Swift.max(greatest, code) }
+                guard greatest > high else { return nil }
+                return raw.firstIndex { $0 > high }
+            }
+        }
+        if let index = badIndex {
+            let field = Int(codes[codes.startIndex + index])
+            let code = mode == .affine ? field : (field & signBit != 0 ? field - 2 * signBit : field)
+            throw TransformError(
+                .corruptPayload,
+                "code \(index) is \(code); \(format.rawValue) \(mode.rawValue) codes lie in \(qmin)...\(qmax)",
+                tensorName: tensorName)
+        }
+        return GGMLOutputBuffer.floats(count: count) { target in
+            codes.withUnsafeBytes { raw in
+                let signed = raw.bindMemory(to: Int8.self)
+                let length = layout.runLength
+                for run in 0..<layout.scaleCount {
+                    let scale = scales[run]
+                    let start = run * length
+                    switch mode {
+                    case .symmetric:
+                        for index in start..<(start + length) { target[index] = Float(Int32(signed[index])) * scale }
+                    case .affine:
+                        let zeroPoint = Int32(zeroPoints[run])
+                        for index in start..<(start + length) {
+                            target[index] = Float(Int32(raw[index]) &- zeroPoint) * scale
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private func dequantize(
         _ fields: [UInt8], fieldBits: Int, scales: [Float], zeroPoints: [UInt8], layout: Layout, tensorName: String
     ) throws(TransformError) -> [Float] {

@@ -42,21 +42,24 @@ struct ConversionPlan {
     }
 
     /// The tensor of `entry`, decoded and converted to its output dtype.
-    func tensor(_ entry: Entry) throws -> Tensor {
+    /// - Parameter countingProgress: counts the tensor as done for progress; `false` when it is made ahead of its
+    ///   writing (on another thread), whose caller counts it with ``markDone(_:)`` when it is handed over.
+    func tensor(_ entry: Entry, countingProgress: Bool = true) throws -> Tensor {
         let decoded = try TensorConversion.restoringSourceDType(try source.decodedTensor(entry.info), info: entry.info)
         let converted = try TensorConversion.converting(decoded, to: entry.outputDType)
-        progress?.advance(by: entry.info.originalByteCount)
+        if countingProgress { markDone(entry) }
         return converted
     }
 
-    /// Counts `entry` as done for progress when its bytes are copied without ``tensor(_:)``.
-    func markCopied(_ entry: Entry) {
+    /// Counts `entry` as done for progress (called on the working thread), when its bytes were made without
+    /// counting (``tensor(_:countingProgress:)``) or copied as stored.
+    func markDone(_ entry: Entry) {
         progress?.advance(by: entry.info.originalByteCount)
     }
 
     /// Every tensor converted, in source order (zero-copy slices where the source is mapped and nothing changes).
     func collection() throws -> TensorCollection {
-        try TensorCollection(tensors: entries.map(tensor), metadata: metadata)
+        try TensorCollection(tensors: entries.map { try tensor($0) }, metadata: metadata)
     }
 }
 

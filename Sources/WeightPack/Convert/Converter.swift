@@ -94,14 +94,16 @@ public enum Converter {
                 guard let entry = byName[TensorNameKey(name)] else {
                     throw WeightPackError(.invalidOption, "tensor vanished from the source", tensorName: name)
                 }
-                return try plan.tensor(entry).data
+                return try plan.tensor(entry, countingProgress: false).data
             }
             defer { producer.finish() }
             var previous: ConversionPlan.Entry? = nil
             return try body { name in
                 if let previous { plan.source.releasePages(of: previous.info, within: nil) }
+                let bytes = try producer.item(name)
                 previous = byName[TensorNameKey(name)]
-                return try producer.item(name)
+                if let previous { plan.markDone(previous) }
+                return bytes
             }
         }
         if let maximumShardByteCount {
@@ -119,7 +121,11 @@ public enum Converter {
                     try OutputPath.check(
                         output, against: inputFiles(plan.source), requiredExtension: nil, mayExist: true)
                 }
-                let index = try streaming(order: specs.map(\.0)) { bytesFor in
+                // The writer's own order: shard by shard, each in its layout's order.
+                let order = try shards.flatMap { shard in
+                    try SafetensorsWriter.layout(for: shard.tensors, metadata: plan.metadata).entries.map(\.name)
+                }
+                let index = try streaming(order: order) { bytesFor in
                     try ShardedSafetensorsWriter.write(
                         shards, metadata: plan.metadata, to: folder, stem: stem, bytesFor: bytesFor)
                 }

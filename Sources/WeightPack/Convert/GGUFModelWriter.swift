@@ -36,13 +36,12 @@ enum GGUFModelWriter {
             let entry = plan.entries[position]
             switch encodings[position] {
             case .copied:
-                plan.markCopied(entry)
                 return ggufSource!.stored(entry.info)!.bytes
             case .plain:
-                return try plan.tensor(entry).data
+                return try plan.tensor(entry, countingProgress: false).data
             case .quantized(let format):
                 // A mapped float32 tensor is quantized in place; its pages are released once its blocks are made.
-                let bytes = try plan.tensor(entry).withFloat32Values { values in
+                let bytes = try plan.tensor(entry, countingProgress: false).withFloat32Values { values in
                     try GGMLBlockQuantizer.quantize(values, as: format, tensorName: entry.info.name)
                 }
                 plan.source.releasePages(of: entry.info, within: nil)
@@ -53,7 +52,9 @@ enum GGUFModelWriter {
         var position = 0
         try GGUFWriter.write(layout, to: outputPath) { _ in
             defer { position += 1 }
-            return try producer.item(keys[position])
+            let bytes = try producer.item(keys[position])
+            plan.markDone(plan.entries[position])
+            return bytes
         }
         return ModelWriters.summary(.gguf, [outputPath], plan.entries.count)
     }

@@ -8,13 +8,18 @@ import Foundation
 /// run on a background thread while the caller works. Call ``finish()`` before anything `produce` captures goes
 /// away (e.g. on an error path), so that no production is left running.
 final class OneAheadProducer<Item>: @unchecked Sendable {
+    /// Where the background production leaves its result; read only after its group is done.
+    private final class Slot: @unchecked Sendable {
+        var result: Result<Item, any Error>?
+    }
+
     private let order: [String]
     private let positions: [String: Int]
     private let produce: (String) throws -> Item
     private let queue = DispatchQueue(label: "weightpack.one-ahead")
-    /// The item being produced in the background: its position and, once done, its result.
-    private var pending: (position: Int, group: DispatchGroup, result: Result<Item, any Error>?)?
-    private let lock = NSLock()
+    /// The item being produced in the background (touched by the caller's thread only): its position, the group
+    /// it leaves when done, and the slot its result goes to.
+    private var pending: (position: Int, group: DispatchGroup, slot: Slot)?
 
     /// - Parameters:
     ///   - order: the keys in the order the consumer will ask for them.
@@ -32,14 +37,12 @@ final class OneAheadProducer<Item>: @unchecked Sendable {
         let position = positions[key]
         var result: Result<Item, any Error>? = nil
         if let pending, pending.position == position {
-            pending.group.wait()
-            lock.lock()
-            result = self.pending?.result
-            lock.unlock()
+            pending.group.wait()  // the slot's write happens before the group is left
+            result = pending.slot.result
+            self.pending = nil
         } else {
             finish()
         }
-        pending = nil
         let item = try (result ?? Result { try produce(key) }).get()
         if let position, position + 1 < order.count { start(position + 1) }
         return item
@@ -53,14 +56,13 @@ final class OneAheadProducer<Item>: @unchecked Sendable {
 
     private func start(_ position: Int) {
         let group = DispatchGroup()
-        pending = (position, group, nil)
+        let slot = Slot()
+        pending = (position, group, slot)
         let key = order[position]
+        nonisolated(unsafe) let produce = produce  // called for one item at a time: see the type's documentation
         group.enter()
-        queue.async { [self] in
-            let result = Result { try produce(key) }
-            lock.lock()
-            pending?.result = result
-            lock.unlock()
+        queue.async {
+            slot.result = Result { try produce(key) }
             group.leave()
         }
     }
