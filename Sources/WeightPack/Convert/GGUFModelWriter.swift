@@ -40,7 +40,9 @@ enum GGUFModelWriter {
             case .plain:
                 return try plan.tensor(entry, countingProgress: false).data
             case .quantized(let format):
-                // A mapped float32 tensor is quantized in place; its pages are released once its blocks are made.
+                // A mapped float32 tensor is quantized in place; its pages are mapped in one call first and
+                // released once its blocks are made.
+                plan.source.populatePages(of: entry.info, within: nil)
                 let bytes = try plan.tensor(entry, countingProgress: false).withFloat32Values { values in
                     try GGMLBlockQuantizer.quantize(values, as: format, tensorName: entry.info.name)
                 }

@@ -85,7 +85,8 @@ public enum Packer {
                             return try encoder.encode(
                                 try TensorConversion.restoringSourceDType(try source.decodedTensor(info), info: info),
                                 nonFinite: options.nonFinite,
-                                releaseInput: { range in source.releasePages(of: info, within: range) })
+                                releaseInput: { range in source.releasePages(of: info, within: range) },
+                                populateInput: { range in source.populatePages(of: info, within: range) })
                         } catch { throw WeightPackError(wrapping: error, path: inputPath, tensorName: info.name) }
                     }
                     for (info, encoded) in zip(window, encodedWindow) {

@@ -11,15 +11,17 @@ struct TensorEncoder: Sendable {
     ///
     /// With `nonFinite` other than `.error`, a tensor that a lossy stage refuses for NaN or infinity is encoded
     /// again: with those elements set to 0 (as Float32), or with the recipe's lossless stages only.
-    /// - Parameter releaseInput: passed to ``StageChain/encode(_:recipe:releaseInput:)``.
+    /// - Parameter releaseInput: passed to ``StageChain/encode(_:recipe:releaseInput:populateInput:)``.
+    /// - Parameter populateInput: passed likewise.
     /// - Throws: `WeightPackError` naming the tensor (e.g. NaN in a tensor to quantize under `.error`).
     func encode(
         _ tensor: Tensor, nonFinite: PackOptions.NonFinitePolicy = .error,
-        releaseInput: ((Range<Int>) -> Void)? = nil
+        releaseInput: ((Range<Int>) -> Void)? = nil, populateInput: ((Range<Int>) -> Void)? = nil
     ) throws(WeightPackError) -> EncodedTensor {
         let recipe = plan.recipe(for: tensor.name)
         do {
-            return try chain.encode(tensor, recipe: recipe, releaseInput: releaseInput)
+            return try chain.encode(
+                tensor, recipe: recipe, releaseInput: releaseInput, populateInput: populateInput)
         } catch let error as TransformError where error.code == .nonFiniteValues && nonFinite != .error {
             do {
                 var values = try tensor.float32Values()

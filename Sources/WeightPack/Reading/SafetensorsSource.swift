@@ -43,6 +43,16 @@ public struct SafetensorsSource: TensorSource {
         reader.file.releasePages(in: (start + part.lowerBound)..<(start + part.upperBound))
     }
 
+    public func populatePages(of info: TensorInfo, within range: Range<Int>?) {
+        let entries = reader.header.entries
+        guard entries.indices.contains(info.position) else { return }
+        let offsets = entries[info.position].dataOffsets
+        let part = range ?? 0..<offsets.count
+        guard part.lowerBound >= 0, part.upperBound <= offsets.count else { return }
+        let start = reader.header.dataStart + offsets.lowerBound
+        reader.file.populatePages(in: (start + part.lowerBound)..<(start + part.upperBound))
+    }
+
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
         let entries = reader.header.entries
         guard entries.indices.contains(info.position), entries[info.position].name.utf8.elementsEqual(info.name.utf8)

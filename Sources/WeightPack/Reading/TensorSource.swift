@@ -61,6 +61,11 @@ public protocol TensorSource: Sendable {
     /// sources that do not map their input.
     /// - Parameter range: the byte range within the tensor's stored bytes to release; `nil` for all of them.
     func releasePages(of info: TensorInfo, within range: Range<Int>?)
+
+    /// Maps the memory-mapped pages that hold `info`'s stored bytes in one call, ahead of reading them all
+    /// (cheaper than faulting them in page by page). A no-op for sources that do not map their input.
+    /// - Parameter range: the byte range within the tensor's stored bytes; `nil` for all of them.
+    func populatePages(of info: TensorInfo, within range: Range<Int>?)
 }
 
 /// Opens a model file (or folder) of any supported format.
@@ -91,4 +96,7 @@ public func openTensorSource(path: String, raw: RawInputOptions? = nil) throws(W
 extension TensorSource {
     /// Does nothing: the default for sources that do not map their input.
     public func releasePages(of info: TensorInfo, within range: Range<Int>?) {}
+
+    /// Does nothing: the default for sources that do not map their input.
+    public func populatePages(of info: TensorInfo, within range: Range<Int>?) {}
 }

@@ -42,7 +42,12 @@ struct StageChain: Sendable {
     /// - Parameter releaseInput: called with byte ranges of the tensor's elements as soon as they have been copied
     ///   into Float32 values, so that a caller streaming a memory-mapped file can release their pages while the
     ///   copy proceeds (peak memory: the Float32 copy, not the copy plus the mapped input).
-    func encode(_ tensor: Tensor, recipe: Recipe, releaseInput: ((Range<Int>) -> Void)? = nil) throws -> EncodedTensor {
+    /// - Parameter populateInput: called with byte ranges of the tensor's elements just before they are read in
+    ///   full, so that a memory-mapped source can map them in one call rather than fault them in page by page.
+    func encode(
+        _ tensor: Tensor, recipe: Recipe, releaseInput: ((Range<Int>) -> Void)? = nil,
+        populateInput: ((Range<Int>) -> Void)? = nil
+    ) throws -> EncodedTensor {
         var sections = [PayloadSection(kind: .elements(tensor.dtype, tensor.shape), bytes: tensor.data)]
         var codedSections: [[Data]]? = nil  // set by the entropy stage, always the last: each section's pieces
         var stages: [StageDescriptor] = []
@@ -61,6 +66,7 @@ struct StageChain: Sendable {
                 let result: Result<TransformOutput, TransformError>
                 if stages.isEmpty, dtype == .float32, type.encodesInPlace {
                     // The (mapped) elements are read where they are, with no Float32 copy; their pages go after.
+                    populateInput?(0..<tensor.data.count)
                     result = try tensor.withFloat32Values { buffer in
                         Result { () throws(TransformError) -> TransformOutput in
                             try transform.encode(buffer: buffer, shape: shape, tensorName: tensor.name)
@@ -70,7 +76,8 @@ struct StageChain: Sendable {
                 } else {
                     let values =
                         stages.isEmpty && dtype == .float32
-                        ? Self.copyFloat32(sections[position].bytes, releasing: releaseInput)
+                        ? Self.copyFloat32(
+                            sections[position].bytes, populating: populateInput, releasing: releaseInput)
                         : try Tensor(name: tensor.name, dtype: dtype, shape: shape, data: sections[position].bytes)
                             .float32Values()
                     if stages.isEmpty, dtype != .float32 { releaseInput?(0..<tensor.data.count) }
@@ -137,14 +144,18 @@ struct StageChain: Sendable {
         return EncodedTensor(tensor: tensor, stages: stages, storedPieces: stored)
     }
 
-    /// Float32 elements copied from `bytes` (little-endian) in chunks of 16 MiB, `release` called after each.
-    static func copyFloat32(_ bytes: Data, releasing release: ((Range<Int>) -> Void)?) -> [Float] {
+    /// Float32 elements copied from `bytes` (little-endian) in chunks of 16 MiB, `populate` called before each and
+    /// `release` after.
+    static func copyFloat32(
+        _ bytes: Data, populating populate: ((Range<Int>) -> Void)? = nil, releasing release: ((Range<Int>) -> Void)?
+    ) -> [Float] {
         let count = bytes.count / 4
         let chunk = 1 << 22
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             bytes.withUnsafeBytes { raw in
                 for start in stride(from: 0, to: count, by: chunk) {
                     let end = min(start + chunk, count)
+                    populate?((4 * start)..<(4 * end))
                     for index in start..<end {
                         buffer[index] = Float(
                             bitPattern: UInt32(
