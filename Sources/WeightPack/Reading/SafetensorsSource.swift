@@ -30,29 +30,31 @@ public struct SafetensorsSource: TensorSource {
         }
     }
 
+    /// Releases the mapped pages of `info`'s data (see ``TensorSource/releasePages(of:within:)``).
+    public func releasePages(of info: TensorInfo, within range: Range<Int>?) {
+        if let pages = fileRange(of: info, within: range) { reader.file.releasePages(in: pages) }
+    }
+
+    /// Maps the pages of `info`'s data in one call (see ``TensorSource/populatePages(of:within:)``).
+    public func populatePages(of info: TensorInfo, within range: Range<Int>?) {
+        if let pages = fileRange(of: info, within: range) { reader.file.populatePages(in: pages) }
+    }
+
+    /// The absolute file offsets of `range` within `info`'s data (all of it for `nil`); `nil` when `info` or
+    /// `range` does not fit this file.
+    private func fileRange(of info: TensorInfo, within range: Range<Int>?) -> Range<Int>? {
+        let entries = reader.header.entries
+        guard entries.indices.contains(info.position) else { return nil }
+        let offsets = entries[info.position].dataOffsets
+        let part = range ?? 0..<offsets.count
+        guard part.lowerBound >= 0, part.upperBound <= offsets.count else { return nil }
+        let start = reader.header.dataStart + offsets.lowerBound
+        return (start + part.lowerBound)..<(start + part.upperBound)
+    }
+
     /// The tensor at `info.position`, decoded (see ``TensorSource/decodedTensor(_:)``).
     /// - Throws: `WeightPackError` naming the file and tensor when `info` does not match this file or the data
     ///   is damaged.
-    public func releasePages(of info: TensorInfo, within range: Range<Int>?) {
-        let entries = reader.header.entries
-        guard entries.indices.contains(info.position) else { return }
-        let offsets = entries[info.position].dataOffsets
-        let part = range ?? 0..<offsets.count
-        guard part.lowerBound >= 0, part.upperBound <= offsets.count else { return }
-        let start = reader.header.dataStart + offsets.lowerBound
-        reader.file.releasePages(in: (start + part.lowerBound)..<(start + part.upperBound))
-    }
-
-    public func populatePages(of info: TensorInfo, within range: Range<Int>?) {
-        let entries = reader.header.entries
-        guard entries.indices.contains(info.position) else { return }
-        let offsets = entries[info.position].dataOffsets
-        let part = range ?? 0..<offsets.count
-        guard part.lowerBound >= 0, part.upperBound <= offsets.count else { return }
-        let start = reader.header.dataStart + offsets.lowerBound
-        reader.file.populatePages(in: (start + part.lowerBound)..<(start + part.upperBound))
-    }
-
     public func decodedTensor(_ info: TensorInfo) throws(WeightPackError) -> Tensor {
         let entries = reader.header.entries
         guard entries.indices.contains(info.position), entries[info.position].name.utf8.elementsEqual(info.name.utf8)
