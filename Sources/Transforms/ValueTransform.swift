@@ -66,9 +66,23 @@ public protocol ValueTransform: Sendable {
     ///   parameters; `.invalidParameter` for bad parameters.
     static func decode(_ sections: [PayloadSection], parameters: [String: String], shape: Shape, tensorName: String)
         throws(TransformError) -> [Float]
+
+    /// ``decode(_:parameters:shape:tensorName:)`` as little-endian Float32 bytes (`4 × shape.elementCount`), for
+    /// a caller that keeps the values as bytes; the same values and errors. The default copies the array; a
+    /// transform that can write its values straight into the bytes does so.
+    static func decodeBytes(
+        _ sections: [PayloadSection], parameters: [String: String], shape: Shape, tensorName: String
+    ) throws(TransformError) -> Data
 }
 
 extension ValueTransform {
+    /// Decodes to an array and copies it into bytes.
+    public static func decodeBytes(
+        _ sections: [PayloadSection], parameters: [String: String], shape: Shape, tensorName: String
+    ) throws(TransformError) -> Data {
+        try decode(sections, parameters: parameters, shape: shape, tensorName: tensorName).withUnsafeBytes { Data($0) }
+    }
+
     /// `false`: the default ``encode(buffer:shape:tensorName:)`` copies.
     public static var encodesInPlace: Bool { false }
 

@@ -22,6 +22,21 @@ struct IntegerQuantizerDecodeTests {
     }
 
     @Test(arguments: IntegerQuantizerTests.recipes)
+    func decodeBytesHoldsTheDecodedValuesBitForBit(arguments: [String]) throws {
+        let output = try Self.encoded(arguments, shape: [6, 64])
+        let values = try IntegerQuantizer.decode(
+            output.sections, parameters: output.parameters, shape: [6, 64], tensorName: "w")
+        let bytes = try IntegerQuantizer.decodeBytes(
+            output.sections, parameters: output.parameters, shape: [6, 64], tensorName: "w")
+        #expect(bytes == values.withUnsafeBytes { Data($0) })
+        var corrupt = output.sections
+        corrupt[corrupt.count - 1].bytes.removeLast()
+        #expect(throws: TransformError.self) {
+            try IntegerQuantizer.decodeBytes(corrupt, parameters: output.parameters, shape: [6, 64], tensorName: "w")
+        }
+    }
+
+    @Test(arguments: IntegerQuantizerTests.recipes)
     func aSectionOfTheWrongLengthIsCorrupt(arguments: [String]) throws {
         let output = try Self.encoded(arguments)
         for index in output.sections.indices {

@@ -62,6 +62,30 @@ extension IntegerQuantizer {
     public static func decode(
         _ sections: [PayloadSection], parameters: [String: String], shape: Shape, tensorName: String
     ) throws(TransformError) -> [Float] {
+        try decoded(
+            sections, parameters: parameters, shape: shape, tensorName: tensorName,
+            allocate: { count, fill in GGMLOutputBuffer.floats(count: count, fill) }, converting: { $0 })
+    }
+
+    /// ``decode(_:parameters:shape:tensorName:)`` straight into Float32 bytes: one code per byte (int8, or
+    /// `packing=bytes`) is dequantized into the bytes themselves, with no array in between.
+    public static func decodeBytes(
+        _ sections: [PayloadSection], parameters: [String: String], shape: Shape, tensorName: String
+    ) throws(TransformError) -> Data {
+        try decoded(
+            sections, parameters: parameters, shape: shape, tensorName: tensorName,
+            allocate: { count, fill in
+                GGMLOutputBuffer.data(byteCount: 4 * count) { fill($0.bindMemory(to: Float.self, capacity: count)) }
+            },
+            converting: { values in values.withUnsafeBytes { Data($0) } })
+    }
+
+    /// The decoding both entry points share; `allocate` makes the output of `count` values filled by the closure it
+    /// is given, `converting` turns an array (from the bit-packed path) into the output.
+    private static func decoded<Output>(
+        _ sections: [PayloadSection], parameters: [String: String], shape: Shape, tensorName: String,
+        allocate: (Int, (UnsafeMutablePointer<Float>) -> Void) -> Output, converting: ([Float]) -> Output
+    ) throws(TransformError) -> Output {
         let settings = try Self(parameters: parameters, tensorName: tensorName)
         let layout = try Layout(
             shape: shape, granularity: settings.granularity, stage: settings.recipeText, tensorName: tensorName)
@@ -86,14 +110,16 @@ extension IntegerQuantizer {
         if width == 8 {
             return try settings.dequantizeBytes(
                 sections[sections.count - 1].bytes, scales: scales, zeroPoints: zeroPoints, layout: layout,
-                tensorName: tensorName)
+                tensorName: tensorName, allocate: allocate)
         }
         guard let fields = unpack(sections[sections.count - 1].bytes, bits: width, count: layout.elementCount) else {
             throw TransformError(
                 .corruptPayload, "the unused high bits of the last code byte are not zero", tensorName: tensorName)
         }
-        return try settings.dequantize(
-            fields, fieldBits: width, scales: scales, zeroPoints: zeroPoints, layout: layout, tensorName: tensorName)
+        return converting(
+            try settings.dequantize(
+                fields, fieldBits: width, scales: scales, zeroPoints: zeroPoints, layout: layout,
+                tensorName: tensorName))
     }
 
     /// Checks the sections' count, kinds and byte counts against the parameters.
@@ -148,9 +174,10 @@ extension IntegerQuantizer {
     /// codes are checked in one pass first (a symmetric code of `format.bits` bits lies in `-qmax...qmax`, an
     /// affine one in `0...levels`), so the arithmetic loop has no branch and runs on vector registers. The same
     /// values (`Float(code − zeroPoint) × scale`) and errors.
-    private func dequantizeBytes(
-        _ codes: Data, scales: [Float], zeroPoints: [UInt8], layout: Layout, tensorName: String
-    ) throws(TransformError) -> [Float] {
+    private func dequantizeBytes<Output>(
+        _ codes: Data, scales: [Float], zeroPoints: [UInt8], layout: Layout, tensorName: String,
+        allocate: (Int, (UnsafeMutablePointer<Float>) -> Void) -> Output
+    ) throws(TransformError) -> Output {
         let count = layout.elementCount
         let signBit = 1 << 7
         let qmax = mode == .affine ? format.affineMaximum : format.symmetricMaximum
@@ -185,7 +212,7 @@ extension IntegerQuantizer {
                 "code \(index) is \(code); \(format.rawValue) \(mode.rawValue) codes lie in \(qmin)...\(qmax)",
                 tensorName: tensorName)
         }
-        return GGMLOutputBuffer.floats(count: count) { target in
+        return allocate(count) { target in
             codes.withUnsafeBytes { raw in
                 let signed = raw.bindMemory(to: Int8.self)
                 let length = layout.runLength

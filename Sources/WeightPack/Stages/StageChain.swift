@@ -273,15 +273,15 @@ struct StageChain: Sendable {
             switch planned {
             case .value(let type, let parameters, let position, let shape, let outputCount):
                 let range = position..<(position + outputCount)
-                let values = try type.decode(
+                let bytes = try type.decodeBytes(
                     Array(sections[range]), parameters: parameters, shape: shape, tensorName: record.name)
-                guard values.count == (try shape.elementCount()) else {
+                guard bytes.count == 4 * (try shape.elementCount()) else {
                     throw WeightPackError(
                         .invalidStageParameters,
-                        "stage '\(type.stageName)' decoded \(values.count) values; shape \(shape) needs \(try shape.elementCount())",
+                        "stage '\(type.stageName)' decoded \(bytes.count / 4) values; shape \(shape) needs \(try shape.elementCount())",
                         tensorName: record.name)
                 }
-                sections.replaceSubrange(range, with: [PayloadSection(float32: values, shape: shape)])
+                sections.replaceSubrange(range, with: [PayloadSection(kind: .elements(.float32, shape), bytes: bytes)])
             case .shuffle(let parameters, let position, let dtype, let shape, let outputCount):
                 let range = position..<(position + outputCount)
                 let bytes = try ByteShuffle.decode(
