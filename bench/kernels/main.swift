@@ -172,19 +172,29 @@ func int8DecodeJob(_ path: String, _ repetitions: Int) throws -> [String: Any] {
     }
 }
 
+/// What the executable takes, printed with every argument error and for `--help`.
+let usage = """
+    usage: weightpack-bench JOB MODEL [TYPE] REPS
+      gguf MODEL Q8_0|Q4_0 REPS   GGMLBlockQuantizer over the tensors gguf-py's quantize takes
+      int8-zstd MODEL REPS        the int8 preset's stages, in memory
+      int8-decode MODEL REPS      the int8 preset's decoders, in memory
+    MODEL is any model file weightpack reads; REPS is the number of timed repetitions (the best is reported).
+    Prints one JSON object: wall, cpu (s), walls, out_bytes, rss_kb.
+    """
+
 func main() throws {
     let arguments = Array(CommandLine.arguments.dropFirst())
-    guard let job = arguments.first else {
-        throw Usage(
-            description:
-                "usage: weightpack-bench gguf MODEL Q8_0|Q4_0 REPS | int8-zstd MODEL REPS | int8-decode MODEL REPS")
+    guard let job = arguments.first, !["-h", "--help", "help"].contains(job) else {
+        print(usage)
+        exit(arguments.isEmpty ? 1 : 0)
     }
     var result: [String: Any]
     switch (job, arguments.count) {
     case ("gguf", 4): result = try ggufJob(arguments[1], arguments[2], Int(arguments[3]) ?? 3)
     case ("int8-zstd", 3): result = try int8Job(arguments[1], Int(arguments[2]) ?? 3)
     case ("int8-decode", 3): result = try int8DecodeJob(arguments[1], Int(arguments[2]) ?? 3)
-    default: throw Usage(description: "unknown job or wrong arguments: \(arguments.joined(separator: " "))")
+    default:
+        throw Usage(description: "unknown job or wrong arguments: \(arguments.joined(separator: " "))\n" + usage)
     }
     result["rss_kb"] = peakResidentKilobytes()
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
