@@ -36,7 +36,7 @@ public enum GGMLBlockDequantizer {
         }
         return bytes.withUnsafeBytes { raw in
             guard let first = raw.baseAddress else { return [] }
-            return GGMLOutputBuffer.floats(count: elementCount) { buffer in
+            return KernelOutputBuffer.floats(count: elementCount) { buffer in
                 // Each chunk writes only its own blocks' values.
                 nonisolated(unsafe) let input = first
                 nonisolated(unsafe) let output = buffer

@@ -51,7 +51,7 @@ public enum GGMLBlockQuantizer {
         var nonFinite = 0
         let bytes = { (source: UnsafeBufferPointer<Float>) -> Data in
             guard let first = source.baseAddress, blockCount > 0 else { return Data() }
-            return GGMLOutputBuffer.data(byteCount: blockCount * format.bytesPerBlock) { buffer in
+            return KernelOutputBuffer.data(byteCount: blockCount * format.bytesPerBlock) { buffer in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: chunkCount) { tallies in
                     // Each chunk reads its own values and writes its own blocks and tally.
                     nonisolated(unsafe) let input = first

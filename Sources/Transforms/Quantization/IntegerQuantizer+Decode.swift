@@ -64,7 +64,7 @@ extension IntegerQuantizer {
     ) throws(TransformError) -> [Float] {
         try decoded(
             sections, parameters: parameters, shape: shape, tensorName: tensorName,
-            allocate: { count, fill in GGMLOutputBuffer.floats(count: count, fill) }, converting: { $0 })
+            allocate: { count, fill in KernelOutputBuffer.floats(count: count, fill) }, converting: { $0 })
     }
 
     /// ``decode(_:parameters:shape:tensorName:)`` straight into Float32 bytes: one code per byte (int8, or
@@ -75,7 +75,7 @@ extension IntegerQuantizer {
         try decoded(
             sections, parameters: parameters, shape: shape, tensorName: tensorName,
             allocate: { count, fill in
-                GGMLOutputBuffer.data(byteCount: 4 * count) { fill($0.bindMemory(to: Float.self, capacity: count)) }
+                KernelOutputBuffer.data(byteCount: 4 * count) { fill($0.bindMemory(to: Float.self, capacity: count)) }
             },
             converting: { values in values.withUnsafeBytes { Data($0) } })
     }

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Output buffers for the GGML kernels: large ones are backed by transparent huge pages on Linux, as numpy
+/// Output buffers for the kernels of Transforms (GGML blocks, integer dequantization): large ones are backed by transparent huge pages on Linux, as numpy
 /// backs its own large arrays (`madvise(MADV_HUGEPAGE)` for 4 MiB and more), so that filling them costs one
 /// page fault per 2 MiB rather than one per 4 KiB.
-enum GGMLOutputBuffer {
+enum KernelOutputBuffer {
     /// Buffers at least this large get the huge-page hint.
     static let hugePageThreshold = 4 << 20
 
